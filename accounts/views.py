@@ -1,0 +1,36 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from accounts.access import is_staff_user, restrict, roles_of
+from accounts.choices import Role
+from accounts.models import Membership, Unit, UnitGroup
+
+
+@login_required
+def home(request):
+    """The start page: who you are, what you act for, and where to go next."""
+    memberships = Membership.objects.filter(user=request.user).select_related("unit")
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "memberships": memberships,
+            "role_labels": [Role(r).label for r in sorted(roles_of(request.user))],
+        },
+    )
+
+
+@login_required
+def unit_list(request):
+    """The unit registry (单位名录) with aliases and group phrases."""
+    if not is_staff_user(request.user):
+        raise PermissionDenied
+    units = (
+        restrict(Unit.objects.all(), request.user)
+        .select_related("city", "district", "parent")
+        .prefetch_related("aliases")
+        .order_by("city_id", "kind", "id")
+    )
+    groups = UnitGroup.objects.select_related("city").prefetch_related("members").order_by("id")
+    return render(request, "accounts/unit_list.html", {"units": units, "groups": groups})

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("蓝天 · 管理后台")
+admin.site.site_title = _("蓝天")
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Pure extraction code: plan documents → structured tasks. No Django imports here."""

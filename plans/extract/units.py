@@ -1,0 +1,199 @@
+"""Split a unit list as plans write it into unit mentions with their roles.
+
+Plans compress lists: ``临潼区、鄠邑区委、区政府`` means the party committee and government
+of both 临潼区 and 鄠邑区; ``西咸新区、各开发区党工委、管委会`` means both bodies of 西咸新区
+and of every development zone. ``expand`` undoes that compression; role markers
+(``（牵头）``), notes glued to the last unit (``按职责分工分别验收``) and a trailing ``等`` are
+kept as attributes, never as names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Bodies that stand for "the X of the area before them". Longest first.
+_BODY_FORMS: list[tuple[str, str]] = [
+    ("政府（管委会）", "政府（管委会）"),
+    ("人民政府", "政府"),
+    ("党工委", "党工委"),
+    ("管委会", "管委会"),
+    ("区政府", "政府"),
+    ("县政府", "政府"),
+    ("市政府", "政府"),
+    ("政府", "政府"),
+    ("党委", "党委"),
+    ("区委", "党委"),
+    ("县委", "党委"),
+]
+_BODY_ONLY = {form for form, _ in _BODY_FORMS} | {"委"}
+_AREA_END = re.compile(r"(?:新区|开发区|区县|县市区|县市|区|县|市)$")
+_MARKER = re.compile(r"[（(]\s*(牵头|主责|配合|参与)\s*[)）]")
+_NOTE = re.compile(r"(按照?(?:责任|职责)?分工.*|分别(?:牵头|负责|组织|验收).*|负责落实$|牵头落实$)")
+_SEPARATORS = re.compile(r"[，,；;]")
+_LIST_SEPARATORS = re.compile(r"[、]|及(?=(?:市|各|相关|有关))")
+
+
+@dataclass
+class UnitMention:
+    """One unit (or group phrase) named in a list, after expansion."""
+
+    name: str
+    raw: str
+    lead: bool = False
+    note: str = ""
+    open_ended: bool = False
+    roles: set[str] = field(default_factory=set)
+
+
+def normalise(text: str) -> str:
+    """Remove whitespace and unify the brackets plans mix freely."""
+    text = re.sub(r"\s+", "", text)
+    return text.replace("(", "（").replace(")", "）")
+
+
+def _classify(token: str) -> tuple[str, str, str]:
+    """Return (kind, area, body): kind is 'body', 'area_body', 'area' or 'name'."""
+    if token in _BODY_ONLY:
+        return "body", "", "党委" if token == "委" else dict(_BODY_FORMS).get(token, token)
+    for form, body in _BODY_FORMS:
+        if token.endswith(form) and len(token) > len(form):
+            area = token[: -len(form)]
+            if form in ("区政府", "县政府", "市政府", "区委", "县委"):
+                area += form[0]
+            if _AREA_END.search(area):
+                return "area_body", area, body
+    if token.endswith("委") and _AREA_END.search(token[:-1]) and len(token) > 2:
+        return "area_body", token[:-1], "党委"
+    if _AREA_END.search(token) and not token.startswith("市"):
+        return "area", token, ""
+    return "name", "", ""
+
+
+def _strip_attributes(token: str) -> tuple[str, bool, str, bool]:
+    lead = bool(_MARKER.search(token))
+    token = _MARKER.sub("", token)
+    note = ""
+    match = _NOTE.search(token)
+    if match and match.start() > 0:
+        note = match.group(1)
+        token = token[: match.start()]
+    open_ended = False
+    if token.endswith("等") and len(token) > 1:
+        token, open_ended = token[:-1], True
+    return token, lead, note, open_ended
+
+
+def split_literal(raw: str) -> list[str]:
+    """The list as written, split on its separators, markers removed (no expansion)."""
+    out = []
+    for token in re.split(r"[、，,；;]", normalise(raw)):
+        token, _, _, _ = _strip_attributes(token)
+        if token:
+            out.append(token)
+    return out
+
+
+def expand(raw: str) -> list[UnitMention]:
+    """Split and expand a unit list; see the module docstring for what that means."""
+    mentions: list[UnitMention] = []
+    for clause in _SEPARATORS.split(normalise(raw)):
+        mentions.extend(_expand_clause(clause))
+    return mentions
+
+
+def _expand_clause(clause: str) -> list[UnitMention]:
+    out: list[UnitMention] = []
+    pending: list[str] = []
+    group: tuple[list[str], list[str], list[str]] | None = None  # areas, bodies, raw tokens
+    lead = False
+
+    def flush_group() -> None:
+        nonlocal group, lead
+        if group:
+            areas, bodies, raws = group
+            for area in areas:
+                for body in bodies:
+                    out.append(UnitMention(f"{area}{body}", "、".join(raws), lead=lead))
+        group, lead = None, False
+
+    def flush_pending() -> None:
+        for area in pending:
+            out.append(UnitMention(area, area))
+        pending.clear()
+
+    for token in _LIST_SEPARATORS.split(clause):
+        if not token:
+            continue
+        name, marked, note, open_ended = _strip_attributes(token)
+        kind, area, body = _classify(name)
+        if kind == "body" and (group or pending):
+            if group is None:
+                group = (list(pending), [], list(pending))
+                pending.clear()
+            group[1].append(body)
+            group[2].append(token)
+        elif kind == "area_body":
+            flush_group()
+            group = ([*pending, area], [body], [*pending, token])
+            pending.clear()
+        elif kind == "area" and not marked and not note:
+            flush_group()
+            pending.append(area)
+            continue
+        else:
+            flush_group()
+            flush_pending()
+            out.append(UnitMention(name, token, lead=marked, note=note, open_ended=open_ended))
+            continue
+        lead = lead or marked
+        if note or open_ended:
+            flush_group()
+            out[-1].note, out[-1].open_ended = note, open_ended
+    flush_group()
+    flush_pending()
+    return out
+
+
+# Work-plan brackets end each clause with the role its units play: 〔A牵头，B、C参与，D落实〕.
+_CLAUSE_ROLE = re.compile(
+    r"(按照?(?:职责|责任)分工(?:分别)?负责|负责落实|牵头|参与|配合|落实|负责)$"
+)
+_ROLE_OF_VERB = {"牵头": "lead", "参与": "participant", "配合": "participant"}
+
+
+def parse_bracket(text: str) -> list[UnitMention]:
+    """Units and roles of a work-plan responsibility bracket (without the 〔〕).
+
+    A clause without a verb joins the next clause's role (``A牵头，B，C落实``: B implements).
+    ``按职责分工负责`` makes its units leads that each act within their own duties.
+    """
+    mentions: list[UnitMention] = []
+    waiting: list[UnitMention] = []
+    for clause in _SEPARATORS.split(normalise(text)):
+        if not clause:
+            continue
+        match = _CLAUSE_ROLE.search(clause)
+        body = clause[: match.start()] if match else clause
+        open_ended = body.endswith("等")
+        body = body[:-1] if open_ended else body
+        found = expand(body)
+        if open_ended and found:
+            found[-1].open_ended = True
+        if not match:
+            waiting.extend(found)
+            continue
+        verb = match.group(1)
+        role = _ROLE_OF_VERB.get(verb, "implementer")
+        if "分工" in verb:
+            role = "lead"
+        for mention in [*waiting, *found]:
+            mention.roles.add(role)
+            if "分工" in verb:
+                mention.note = verb
+            mention.lead = mention.lead or role == "lead"
+        mentions.extend([*waiting, *found])
+        waiting = []
+    for mention in waiting:
+        mention.roles.add("implementer")
+    return [*mentions, *waiting]

@@ -1,0 +1,90 @@
+import datetime as dt
+
+import pytest
+
+from regulations import lookup
+from regulations.loading import load_regulations
+from regulations.models import Regulation, RegulatoryValue
+
+D = dt.date
+
+
+@pytest.fixture
+def regs(db):
+    load_regulations()
+    yield
+    lookup.clear_cache()
+
+
+def test_aqi_tables_switch_on_1_march_2026(regs):
+    old = lookup.breakpoints(on=D(2026, 2, 28))
+    new = lookup.breakpoints(on=D(2026, 3, 1))
+    assert old.code == "HJ 633-2012" and old.number("pm25_24h").value[2] == 75
+    assert new.code == "HJ 633-2026" and new.number("pm25_24h").value[2] == 60
+    assert new.number("pm10_24h").value[2] == 120
+    assert new.number("so2_24h").value[3] == 475
+
+
+def test_a_table_can_be_forced_by_code(regs):
+    assert lookup.breakpoints("HJ633-2012", on=D(2026, 6, 1)).code == "HJ 633-2012"
+    with pytest.raises(lookup.RegulationNotFound):
+        lookup.breakpoints("HJ633-1999")
+
+
+def test_auto_needs_a_date():
+    with pytest.raises(ValueError):
+        lookup.breakpoints("auto")
+
+
+def test_construction_dust_limit_depends_on_phase(regs):
+    earth = lookup.limit_for("construction_dust", "tsp", on=D(2024, 5, 1), variant="earthworks")
+    structure = lookup.limit_for("construction_dust", "tsp", on=D(2024, 5, 1), variant="structure")
+    assert (earth.value, structure.value, earth.unit) == (0.8, 0.7, "mg/m³")
+    assert earth.code == "DB61/1078-2017" and earth.verified is False
+    with pytest.raises(lookup.RegulationNotFound):
+        lookup.limit_for("construction_dust", "tsp", on=D(2016, 1, 1), variant="earthworks")
+
+
+def test_ambient_limits_follow_their_stages(regs):
+    def pm25(day):
+        return lookup.limit_for("ambient_limits", "pm25_24h", on=day).value
+
+    assert (pm25(D(2025, 1, 1)), pm25(D(2027, 1, 1)), pm25(D(2031, 1, 1))) == (75, 60, 50)
+
+
+def test_a_local_override_added_in_the_admin_wins(regs):
+    local = Regulation.objects.create(
+        family="restaurant_fume",
+        code="DB61/地方油烟",
+        title="地方标准",
+        scope="陕西省",
+        effective_from=D(2025, 1, 1),
+        priority=1,
+        source="测试",
+        verified=False,
+    )
+    RegulatoryValue.objects.create(regulation=local, key="fume", variant="large", value=1.0)
+    assert (
+        lookup.limit_for("restaurant_fume", "fume", on=D(2024, 12, 31), variant="large").value
+        == 2.0
+    )
+    assert (
+        lookup.limit_for("restaurant_fume", "fume", on=D(2025, 1, 1), variant="large").value == 1.0
+    )
+
+
+def test_packaged_files_answer_before_the_database_is_loaded(db):
+    lookup.clear_cache()
+    assert lookup.breakpoints(on=D(2026, 3, 1)).code == "HJ 633-2026"
+    lookup.clear_cache()
+
+
+def test_loading_twice_creates_nothing_new(regs):
+    count = (Regulation.objects.count(), RegulatoryValue.objects.count())
+    load_regulations()
+    assert (Regulation.objects.count(), RegulatoryValue.objects.count()) == count
+
+
+def test_a_missing_key_is_a_clear_error(regs):
+    with pytest.raises(lookup.RegulationNotFound, match="没有指标"):
+        lookup.value("restaurant_fume", "nox", on=D(2024, 1, 1))
