@@ -14,6 +14,7 @@ step "ruff check"
 step "ruff format --check"
 "$BIN/ruff" format --check .
 
+mkdir -p var
 step "makemigrations --check"
 env -u DATABASE_URL "$BIN/lantian" makemigrations --check --dry-run
 
