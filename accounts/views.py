@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.access import is_staff_user, restrict, roles_of
 from accounts.choices import Role
-from accounts.models import Membership, Unit, UnitGroup
+from accounts.models import Membership, Notification, Unit, UnitGroup
 
 
 @login_required
@@ -34,3 +36,22 @@ def unit_list(request):
     )
     groups = UnitGroup.objects.select_related("city").prefetch_related("members").order_by("id")
     return render(request, "accounts/unit_list.html", {"units": units, "groups": groups})
+
+
+@login_required
+def notification_list(request):
+    """My notifications, newest first; opening the list marks nothing, opening one marks it read."""
+    notifications = Notification.objects.filter(user=request.user).select_related("unit")[:200]
+    return render(request, "accounts/notification_list.html", {"notifications": notifications})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    notification = Notification.objects.filter(user=request.user, pk=pk).first()
+    if notification is None:
+        return redirect("notification-list")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return redirect(notification.url or "notification-list")

@@ -5,4 +5,13 @@ from lantian.navigation import items_for
 
 def site(request):
     """Site name and the menu entries the current user may open."""
-    return {"site_name": settings.SITE_NAME, "nav_items": items_for(request.user)}
+    unread = 0
+    if request.user.is_authenticated:
+        from accounts.models import Notification
+
+        unread = Notification.objects.filter(user=request.user, read_at=None).count()
+    return {
+        "site_name": settings.SITE_NAME,
+        "nav_items": items_for(request.user),
+        "unread_notifications": unread,
+    }

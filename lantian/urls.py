@@ -8,6 +8,7 @@ admin.site.site_title = _("蓝天")
 urlpatterns = [
     path("", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    path("evidence/", include("evidence.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
