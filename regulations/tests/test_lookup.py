@@ -88,3 +88,36 @@ def test_loading_twice_creates_nothing_new(regs):
 def test_a_missing_key_is_a_clear_error(regs):
     with pytest.raises(lookup.RegulationNotFound, match="没有指标"):
         lookup.value("restaurant_fume", "nox", on=D(2024, 1, 1))
+
+
+def test_an_administrator_adds_a_version_in_the_admin(client, regs, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "", "pw")
+    client.force_login(admin)
+    response = client.post(
+        "/admin/regulations/regulation/add/",
+        {
+            "family": "construction_dust",
+            "code": "DB61/1078-2030",
+            "title": "施工场界扬尘排放限值（修订）",
+            "effective_from": "2030-01-01",
+            "scope": "陕西省",
+            "priority": "0",
+            "source": "测试用修订版",
+            "notes": "",
+            "values-TOTAL_FORMS": "1",
+            "values-INITIAL_FORMS": "0",
+            "values-MIN_NUM_FORMS": "0",
+            "values-MAX_NUM_FORMS": "1000",
+            "values-0-key": "tsp",
+            "values-0-variant": "earthworks",
+            "values-0-value": "0.6",
+            "values-0-unit": "mg/m³",
+            "values-0-verified": "unknown",
+            "values-0-note": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    limit = lookup.limit_for("construction_dust", "tsp", on=D(2030, 6, 1), variant="earthworks")
+    assert (limit.value, limit.code) == (0.6, "DB61/1078-2030")
+    old = lookup.limit_for("construction_dust", "tsp", on=D(2029, 6, 1), variant="earthworks")
+    assert old.value == 0.8
