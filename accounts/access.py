@@ -140,3 +140,98 @@ def _units(queryset: QuerySet, user, action: str) -> QuerySet:
     if action == VIEW and is_staff_user(user):
         return queryset
     return queryset.none()
+
+
+# --- ledger ------------------------------------------------------------------------------------
+# A unit sees its own lines of work (and those it shares as the area's other body) and the
+# lines of tasks it supervises and accepts; it changes only its own lines, as an officer.
+# Review-group members change the acceptances of their unit. Reports, evidence and
+# acceptance follow the line they belong to.
+
+from ledger import models as ledger_models  # noqa: E402
+
+
+def _ledger_line_ids(user, action: str):
+    Assignment = ledger_models.Assignment
+    if action == VIEW:
+        units = unit_ids_of(user)
+        supervised = Assignment.objects.filter(unit_id__in=units, acceptance=True).values("task_id")
+        scope = (
+            models.Q(unit_id__in=units)
+            | models.Q(partners__unit_id__in=units)
+            | models.Q(task_id__in=supervised)
+        )
+    else:
+        units = unit_ids_of(user, Role.UNIT_OFFICER)
+        scope = models.Q(unit_id__in=units) | models.Q(partners__unit_id__in=units)
+    return Assignment.objects.filter(scope).values("pk")
+
+
+@policy_for(ledger_models.Plan, ledger_models.PlanRevision, ledger_models.UnitScore)
+def _ledger_plans(queryset: QuerySet, user, action: str) -> QuerySet:
+    return queryset if action == VIEW and is_staff_user(user) else queryset.none()
+
+
+@policy_for(ledger_models.Task)
+def _ledger_tasks(queryset: QuerySet, user, action: str) -> QuerySet:
+    if action != VIEW:
+        return queryset.none()
+    mine = ledger_models.Assignment.objects.filter(unit_id__in=unit_ids_of(user))
+    return queryset.filter(pk__in=mine.values("task_id"))
+
+
+@policy_for(
+    ledger_models.Measure,
+    ledger_models.Milestone,
+    ledger_models.Target,
+    ledger_models.GroupMention,
+)
+def _ledger_task_parts(queryset: QuerySet, user, action: str) -> QuerySet:
+    tasks = _ledger_tasks(ledger_models.Task.objects.all(), user, action)
+    return queryset.filter(task_id__in=tasks.values("pk"))
+
+
+@policy_for(ledger_models.Assignment)
+def _ledger_assignments(queryset: QuerySet, user, action: str) -> QuerySet:
+    return queryset.filter(pk__in=_ledger_line_ids(user, action))
+
+
+@policy_for(ledger_models.ProgressReport, ledger_models.Acceptance)
+def _ledger_line_records(queryset: QuerySet, user, action: str) -> QuerySet:
+    if queryset.model is ledger_models.Acceptance and action != VIEW:
+        return queryset.filter(review_unit_id__in=unit_ids_of(user, Role.REVIEWER))
+    return queryset.filter(assignment_id__in=_ledger_line_ids(user, action))
+
+
+@policy_for(ledger_models.MilestoneProgress, ledger_models.TargetActual)
+def _ledger_report_lines(queryset: QuerySet, user, action: str) -> QuerySet:
+    reports = _ledger_line_records(ledger_models.ProgressReport.objects.all(), user, action)
+    return queryset.filter(report_id__in=reports.values("pk"))
+
+
+@policy_for(ledger_models.AcceptanceMember, ledger_models.ChecklistLine)
+def _ledger_acceptance_parts(queryset: QuerySet, user, action: str) -> QuerySet:
+    acceptances = _ledger_line_records(ledger_models.Acceptance.objects.all(), user, action)
+    return queryset.filter(acceptance_id__in=acceptances.values("pk"))
+
+
+@policy_for(ledger_models.DetailedPlanFiling)
+def _ledger_detailed_plans(queryset: QuerySet, user, action: str) -> QuerySet:
+    roles = () if action == VIEW else (Role.UNIT_OFFICER,)
+    return queryset.filter(unit_id__in=unit_ids_of(user, *roles))
+
+
+@policy_for(ledger_models.Supervision)
+def _ledger_supervisions(queryset: QuerySet, user, action: str) -> QuerySet:
+    if action != VIEW:
+        return queryset.none()
+    named = ledger_models.Supervision.units.through.objects.filter(unit_id__in=unit_ids_of(user))
+    return queryset.filter(pk__in=named.values("supervision_id"))
+
+
+@policy_for(ledger_models.SupervisionReply)
+def _ledger_supervision_replies(queryset: QuerySet, user, action: str) -> QuerySet:
+    if action != VIEW:
+        return queryset.filter(unit_id__in=unit_ids_of(user, Role.UNIT_OFFICER))
+    seen = _ledger_supervisions(ledger_models.Supervision.objects.all(), user, VIEW)
+    return queryset.filter(supervision_id__in=seen.values("pk"))
