@@ -58,5 +58,5 @@ def to_simplified(text: str) -> str:
 
 def looks_traditional(text: str, threshold: int = 3) -> bool:
     """True when the text uses at least ``threshold`` distinct traditional-only characters."""
-    hits = {c for c in text if c in TABLE and TABLE[ord(c)] != ord(c)}
+    hits = {c for c in text if TABLE.get(ord(c), ord(c)) != ord(c)}
     return len(hits) >= threshold

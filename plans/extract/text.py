@@ -136,18 +136,29 @@ def table_to_lines(rows: list[list[str]]) -> list[str] | None:
             continue
         last_problem = problem
         count += 1
-        number = _cn_number(count)
-        out.append(f"{number}、" + " ".join(_cell_lines(problem)))
+        written = re.sub(r"\s+", "", cells.get("no") or "")
+        number = _cn_number(int(written) if written.isdigit() else count)
+        out.append(f"{number}、" + _join_cell(_cell_lines(problem)))
         for key in header:
             if not key or key in ("no", "problem", "整改措施"):
                 continue
             value = cells.get(key)
             if value:
-                out.append(f"{key}：" + "".join(_cell_lines(value)))
+                out.append(f"{key}：" + _join_cell(_cell_lines(value)))
         if cells.get("整改措施"):
             out.append("整改措施：")
             out.extend(_cell_lines(cells["整改措施"]))
     return out if count else None
+
+
+def _join_cell(lines: list[str]) -> str:
+    """Lines of a wrapped cell → one text (no space between CJK characters)."""
+    out = ""
+    for line in lines:
+        if out and re.match(r"[A-Za-z0-9]", out[-1]) and re.match(r"[A-Za-z0-9]", line[0]):
+            out += " "
+        out += line
+    return out
 
 
 def _cell_lines(value: str) -> list[str]:
