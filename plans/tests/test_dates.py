@@ -61,7 +61,10 @@ def test_recurring_duties_are_not_deadlines():
 
 
 def test_years_that_are_not_deadlines():
-    text = "按照《西安市大气污染治理专项行动方案（2023—2027年）》，对2023年度未纳入名单的企业，2022年以来先后8次"
+    text = (
+        "按照《西安市大气污染治理专项行动方案（2023—2027年）》，"
+        "对2023年度未纳入名单的企业，2022年以来先后8次"
+    )
     assert [h for h in find_dates(text, 2023) if h.date] == []
 
 

@@ -1,4 +1,4 @@
-"""The two seed plans against their hand annotations (testdata/gold/), field group by field group."""
+"""The two seed plans against their hand annotations (testdata/gold/), group by group."""
 
 import datetime as dt
 import json

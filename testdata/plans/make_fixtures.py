@@ -5,7 +5,8 @@
 
 ``task_table.docx``: a task list laid out as a Word table (序号 | 问题 | 整改责任单位 | 督导验收单位
 | 整改目标 | 整改时限 | 整改措施), text written for the tests (not from a real plan).
-``task_table.pdf``: the same table printed to PDF with a text layer (fpdf2 + WenQuanYi Micro Hei, Debian package fonts-wqy-microhei).
+``task_table.pdf``: the same table printed to PDF with a text layer (fpdf2 + WenQuanYi Micro Hei
+from the Debian package fonts-wqy-microhei: TrueType outlines, so pdfminer reads the text).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from pathlib import Path
 HERE = Path(__file__).parent
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 TITLE = "宝鸡市大气污染防治督导反馈问题整改任务清单"
-INTRO = "2024年3月1日至3月20日，市大气污染防治督导组对各县区开展了督导，现将反馈问题整改任务清单印发如下。"
+INTRO = (
+    "2024年3月1日至3月20日，市大气污染防治督导组对各县区开展了督导，"
+    "现将反馈问题整改任务清单印发如下。"
+)
 HEADER = ["序号", "问题", "整改责任单位", "督导验收单位", "整改目标", "整改时限", "整改措施"]
 ROWS = [
     [
