@@ -140,3 +140,18 @@ def _units(queryset: QuerySet, user, action: str) -> QuerySet:
     if action == VIEW and is_staff_user(user):
         return queryset
     return queryset.none()
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def _register_plans() -> None:
+    from plans.models import ImportDraft
+
+    @policy_for(ImportDraft)
+    def _import_drafts(queryset: QuerySet, user, action: str) -> QuerySet:
+        # Imports are the office's work (office admins pass before any rule); nobody else.
+        return queryset.none()
+
+
+_register_plans()
