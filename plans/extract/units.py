@@ -27,7 +27,7 @@ _BODY_FORMS: list[tuple[str, str]] = [
     ("县委", "党委"),
 ]
 _BODY_ONLY = {form for form, _ in _BODY_FORMS} | {"委"}
-_AREA_END = re.compile(r"(?:新区|开发区|区县|县市区|县市|区|县|市)$")
+_AREA_END = re.compile(r"(?:新区|开发区|区县|县市区|县市|区|县|市)(?:（[^）]*）)?$")
 _MARKER = re.compile(r"[（(]\s*(牵头|主责|配合|参与)\s*[)）]")
 _NOTE = re.compile(r"(按照?(?:责任|职责)?分工.*|分别(?:牵头|负责|组织|验收).*|负责落实$|牵头落实$)")
 _SEPARATORS = re.compile(r"[，,；;]")
@@ -50,6 +50,26 @@ def normalise(text: str) -> str:
     """Remove whitespace and unify the brackets plans mix freely."""
     text = re.sub(r"\s+", "", text)
     return text.replace("(", "（").replace(")", "）")
+
+
+_PROTECT = {"、": "\ue001", "，": "\ue002", ",": "\ue003", "；": "\ue004", ";": "\ue005", "及": "\ue006"}
+_RESTORE = {v: k for k, v in _PROTECT.items()}
+
+
+def protect(text: str) -> str:
+    """Hide separators inside brackets (``各县（市、区）政府`` is one unit)."""
+    out, depth = [], 0
+    for c in text:
+        if c in "（(":
+            depth += 1
+        elif c in "）)":
+            depth = max(0, depth - 1)
+        out.append(_PROTECT.get(c, c) if depth else c)
+    return "".join(out)
+
+
+def restore(text: str) -> str:
+    return "".join(_RESTORE.get(c, c) for c in text)
 
 
 def _classify(token: str) -> tuple[str, str, str]:
@@ -97,8 +117,12 @@ def split_literal(raw: str) -> list[str]:
 def expand(raw: str) -> list[UnitMention]:
     """Split and expand a unit list; see the module docstring for what that means."""
     mentions: list[UnitMention] = []
-    for clause in _SEPARATORS.split(normalise(raw)):
+    for clause in _SEPARATORS.split(protect(normalise(raw))):
         mentions.extend(_expand_clause(clause))
+    for mention in mentions:
+        mention.name, mention.raw, mention.note = (
+            restore(mention.name), restore(mention.raw), restore(mention.note)
+        )
     return mentions
 
 
@@ -170,7 +194,8 @@ def parse_bracket(text: str) -> list[UnitMention]:
     """
     mentions: list[UnitMention] = []
     waiting: list[UnitMention] = []
-    for clause in _SEPARATORS.split(normalise(text)):
+    for clause in _SEPARATORS.split(protect(normalise(text))):
+        clause = restore(clause)
         if not clause:
             continue
         match = _CLAUSE_ROLE.search(clause)
@@ -224,13 +249,8 @@ def literal_list(raw: str) -> Literal:
     ``note``; a trailing ``等`` is dropped and ``open_ended`` set.
     """
     out = Literal()
-    tokens = [
-        t
-        for t in re.split(
-            r"[、，,；;]", re.sub(r"\s+", "", raw.replace("(", "（").replace(")", "）"))
-        )
-        if t
-    ]
+    text = protect(re.sub(r"\s+", "", raw.replace("(", "（").replace(")", "）")))
+    tokens = [restore(t) for t in re.split(r"[、，,；;]", text) if t]
     for i, token in enumerate(tokens):
         marked = bool(_LEAD_MARK.search(token))
         name = _LEAD_MARK.sub("", token)
@@ -269,7 +289,7 @@ def bracket_literal(text: str) -> dict:
     }
     waiting: list[str] = []
     waiting_open = False
-    for clause in re.split(r"[，,；;。]", normalise(text)):
+    for clause in re.split(r"[，,；;。]", protect(normalise(text))):
         if not clause:
             continue
         match = _CLAUSE_ROLE.search(clause)
@@ -277,7 +297,7 @@ def bracket_literal(text: str) -> dict:
         open_ended = body.endswith("等")
         if open_ended:
             body = body[:-1]
-        names = [n for n in _LIST_SEPARATORS.split(body) if n]
+        names = [restore(n) for n in _LIST_SEPARATORS.split(body) if n]
         if not match:
             waiting.extend(names)
             waiting_open = waiting_open or open_ended
