@@ -77,17 +77,22 @@ _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _YEAR = r"(?P<y>(?:19|20)\d{2}|[二][〇零○][一二三四五六七八九〇零○]{2})" + _S + "年"
 _MONTH = r"(?P<m>" + _NUM + r")" + _S + "月(?:份)?"
 _DAY = r"(?P<d>" + _NUM + r")" + _S + r"[日号]"
+_NEXT = r"(?:(?P<this>今|本|当|明|次)年" + _S + r")?"
 _BEFORE = r"(?P<before>" + _S + r"(?:之前|以前|前))?"
 _PREFIX = r"(?P<prefix>(?:到|至|截至|截止到|截止|于|在|最迟于|最晚于|不晚于)" + _S + r")?"
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     # 2022年12月1日(前), 5月10日前
-    ("day", re.compile(_PREFIX + r"(?:" + _YEAR + _S + r")?" + _MONTH + _S + _DAY + _BEFORE)),
+    (
+        "day",
+        re.compile(_PREFIX + _NEXT + r"(?:" + _YEAR + _S + r")?" + _MONTH + _S + _DAY + _BEFORE),
+    ),
     # 2024年6月底(前), 6月底前, 6月末, 2024年6月(前), 6月上旬
     (
         "month",
         re.compile(
             _PREFIX
+            + _NEXT
             + r"(?:"
             + _YEAR
             + _S

@@ -31,6 +31,14 @@ _STYLES = [
 ]
 
 
+_RANK = {"cn": 0, "paren_cn": 1, "arabic": 2, "paren_arabic": 3, "circled": 4}
+
+
+def _higher(style: str | None, than: str) -> bool:
+    """Is a paragraph of ``style`` a level above items numbered in ``than`` (a section)?"""
+    return style is not None and _RANK[style] < _RANK[than]
+
+
 def marker(text: str) -> tuple[str | None, int | None, str]:
     """(style, number, text without the marker) of a paragraph."""
     for style, pattern in _STYLES:
@@ -236,13 +244,23 @@ def parse_task_list(
         return [], []
     style = header_styles.most_common(1)[0][0]
     starts = sorted({j for j in heads if marker(paragraphs[j])[0] == style})
+    sections = {
+        i: re.sub(r"[。.]$", "", marker(p)[2].strip())
+        for i, p in enumerate(paragraphs)
+        if _higher(marker(p)[0], style) and is_heading(p)
+    }
     items = []
     used: list[int] = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(paragraphs)
         end = _trim_tail(paragraphs, start, end)
+        end = min([i for i in sections if start < i < end] or [end])
         used.extend(range(start, end))
-        items.append(_task_item(paragraphs[start:end], year, issued))
+        item = _task_item(paragraphs[start:end], year, issued)
+        before = [i for i in sections if i < start and (k == 0 or i > starts[k - 1])]
+        previous = items[-1]["section"] if items else None
+        item["section"] = sections[max(before)] if before else previous
+        items.append(item)
     return items, used
 
 
@@ -481,7 +499,7 @@ def parse_work_plan(
         if default:
             defaults.append((default["verb"], default["units"]))
         p_style, number, rest = marker(text)
-        if p_style and p_style != style:
+        if _higher(p_style, style):
             if is_heading(text) or len(rest) <= 40 and not _split_bracket(text)[1]:
                 section = re.sub(r"[。.]$", "", rest.strip())
                 skip_section = bool(_SKIP_SECTIONS.search(section))

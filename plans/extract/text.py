@@ -396,9 +396,9 @@ def is_heading(text: str) -> bool:
     body = text.strip()
     if not STRUCTURAL.match(body):
         return False
-    if re.search(r"[，,、；;。：:！？“”《》]", body):
-        return False
     rest = STRUCTURAL.sub("", body, count=1).strip()
+    if re.search(r"[，,、；;。：:！？“”《》]", rest):
+        return False
     return len(rest) <= 8 or (len(rest) <= 24 and bool(_HEADING_NOUNS.search(rest)))
 
 

@@ -52,7 +52,14 @@ def normalise(text: str) -> str:
     return text.replace("(", "（").replace(")", "）")
 
 
-_PROTECT = {"、": "\ue001", "，": "\ue002", ",": "\ue003", "；": "\ue004", ";": "\ue005", "及": "\ue006"}
+_PROTECT = {
+    "、": "\ue001",
+    "，": "\ue002",
+    ",": "\ue003",
+    "；": "\ue004",
+    ";": "\ue005",
+    "及": "\ue006",
+}
 _RESTORE = {v: k for k, v in _PROTECT.items()}
 
 
@@ -121,7 +128,9 @@ def expand(raw: str) -> list[UnitMention]:
         mentions.extend(_expand_clause(clause))
     for mention in mentions:
         mention.name, mention.raw, mention.note = (
-            restore(mention.name), restore(mention.raw), restore(mention.note)
+            restore(mention.name),
+            restore(mention.raw),
+            restore(mention.note),
         )
     return mentions
 

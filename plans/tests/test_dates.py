@@ -84,3 +84,9 @@ def test_impossible_dates_are_dropped_not_raised():
 def test_find_dates_never_raises(text):
     for hit in find_dates(text, 2024, D(2024, 5, 1)):
         assert hit.start <= hit.end
+
+
+def test_next_year_and_this_year():
+    assert resolve("明年6月底前", 2024) == D(2025, 6, 30)
+    assert resolve("次年3月10日前", 2024) == D(2025, 3, 10)
+    assert resolve("今年9月底前", 2024) == D(2024, 9, 30)

@@ -227,3 +227,65 @@ def test_year_and_issue_date_can_be_given():
     out = parse_text(text, year=2025, issued=dt.date(2025, 3, 1))
     assert out["year"] == 2025 and out["issued"] == "2025-03-01"
     assert out["items"][0]["deadlines"][0]["date"] == "2025-06-30"
+
+
+SECTIONED_LIST = """渭南市扬尘治理问题整改清单
+
+一、扬尘治理
+1.临渭区建筑工地围挡破损。
+整改责任单位：临渭区政府
+整改时限：2024年5月底
+整改措施：
+（一）修复围挡。
+（二）加强巡查。
+2.华州区渣土车未密闭。
+责任单位：华州区政府
+完成时限：立行立改
+二、工业污染
+3.部分企业治污设施不正常运行。
+责任单位：各县（市、区）政府，市生态环境局（牵头）
+完成时限：2024年8月底
+"""
+
+NESTED_PLAN = """榆林市蓝天保卫战2024年行动方案
+
+一、重点任务
+（一）推进产业结构调整。开展以下工作：
+1.淘汰落后产能；
+2.整治传统产业集群。
+〔市工信局牵头，市发改委配合，各县（市、区）政府落实〕
+（二）强化扬尘管控。明年6月底前完成道路硬化。（市住建局牵头，各县（市、区）政府负责落实）
+二、保障措施
+（三）加强督导。〔市生态环境局牵头〕
+"""
+
+
+def test_task_list_sections_above_the_items():
+    out = parse_text(SECTIONED_LIST)
+    assert out["kind"] == "task_list"
+    assert [(i["no"], i["section"]) for i in out["items"]] == [
+        (1, "扬尘治理"),
+        (2, "扬尘治理"),
+        (3, "工业污染"),
+    ]
+    one, two, three = out["items"]
+    assert [m["text"] for m in one["measures"]] == ["修复围挡。", "加强巡查。"]
+    assert two["immediate"] and not two["measures"]
+    assert three["responsible"] == ["各县（市、区）政府", "市生态环境局"]
+    assert three["lead"] == ["市生态环境局"]
+
+
+def test_work_plan_sub_points_stay_inside_their_task():
+    out = parse_text(NESTED_PLAN)
+    assert out["kind"] == "work_plan"
+    assert [(i["no"], i["section"]) for i in out["items"]] == [
+        (1, "重点任务"),
+        (2, "重点任务"),
+        (3, "保障措施"),
+    ]
+    one, two, _ = out["items"]
+    assert "整治传统产业集群" in one["text"]
+    assert one["lead"] == ["市工信局"] and one["participants"] == ["市发改委"]
+    assert one["implementers"] == ["各县（市、区）政府"]
+    assert two["implementers"] == ["各县（市、区）政府"]
+    assert two["deadlines"][0]["date"] == "2025-06-30"
