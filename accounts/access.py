@@ -235,3 +235,18 @@ def _ledger_supervision_replies(queryset: QuerySet, user, action: str) -> QueryS
         return queryset.filter(unit_id__in=unit_ids_of(user, Role.UNIT_OFFICER))
     seen = _ledger_supervisions(ledger_models.Supervision.objects.all(), user, VIEW)
     return queryset.filter(supervision_id__in=seen.values("pk"))
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def _register_plans() -> None:
+    from plans.models import ImportDraft
+
+    @policy_for(ImportDraft)
+    def _import_drafts(queryset: QuerySet, user, action: str) -> QuerySet:
+        # Imports are the office's work (office admins pass before any rule); nobody else.
+        return queryset.none()
+
+
+_register_plans()

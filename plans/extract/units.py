@@ -27,7 +27,7 @@ _BODY_FORMS: list[tuple[str, str]] = [
     ("县委", "党委"),
 ]
 _BODY_ONLY = {form for form, _ in _BODY_FORMS} | {"委"}
-_AREA_END = re.compile(r"(?:新区|开发区|区县|县市区|县市|区|县|市)$")
+_AREA_END = re.compile(r"(?:新区|开发区|区县|县市区|县市|区|县|市)(?:（[^）]*）)?$")
 _MARKER = re.compile(r"[（(]\s*(牵头|主责|配合|参与)\s*[)）]")
 _NOTE = re.compile(r"(按照?(?:责任|职责)?分工.*|分别(?:牵头|负责|组织|验收).*|负责落实$|牵头落实$)")
 _SEPARATORS = re.compile(r"[，,；;]")
@@ -50,6 +50,33 @@ def normalise(text: str) -> str:
     """Remove whitespace and unify the brackets plans mix freely."""
     text = re.sub(r"\s+", "", text)
     return text.replace("(", "（").replace(")", "）")
+
+
+_PROTECT = {
+    "、": "\ue001",
+    "，": "\ue002",
+    ",": "\ue003",
+    "；": "\ue004",
+    ";": "\ue005",
+    "及": "\ue006",
+}
+_RESTORE = {v: k for k, v in _PROTECT.items()}
+
+
+def protect(text: str) -> str:
+    """Hide separators inside brackets (``各县（市、区）政府`` is one unit)."""
+    out, depth = [], 0
+    for c in text:
+        if c in "（(":
+            depth += 1
+        elif c in "）)":
+            depth = max(0, depth - 1)
+        out.append(_PROTECT.get(c, c) if depth else c)
+    return "".join(out)
+
+
+def restore(text: str) -> str:
+    return "".join(_RESTORE.get(c, c) for c in text)
 
 
 def _classify(token: str) -> tuple[str, str, str]:
@@ -97,8 +124,14 @@ def split_literal(raw: str) -> list[str]:
 def expand(raw: str) -> list[UnitMention]:
     """Split and expand a unit list; see the module docstring for what that means."""
     mentions: list[UnitMention] = []
-    for clause in _SEPARATORS.split(normalise(raw)):
+    for clause in _SEPARATORS.split(protect(normalise(raw))):
         mentions.extend(_expand_clause(clause))
+    for mention in mentions:
+        mention.name, mention.raw, mention.note = (
+            restore(mention.name),
+            restore(mention.raw),
+            restore(mention.note),
+        )
     return mentions
 
 
@@ -170,7 +203,8 @@ def parse_bracket(text: str) -> list[UnitMention]:
     """
     mentions: list[UnitMention] = []
     waiting: list[UnitMention] = []
-    for clause in _SEPARATORS.split(normalise(text)):
+    for clause in _SEPARATORS.split(protect(normalise(text))):
+        clause = restore(clause)
         if not clause:
             continue
         match = _CLAUSE_ROLE.search(clause)
@@ -197,3 +231,110 @@ def parse_bracket(text: str) -> list[UnitMention]:
     for mention in waiting:
         mention.roles.add("implementer")
     return [*mentions, *waiting]
+
+
+# --- literal lists, as written (what the CLI prints) -----------------------------------------
+
+_LEAD_MARK = re.compile(r"[（(]\s*(?:牵头|主责|牵头单位)\s*[)）]")
+_PAIR_BODY = re.compile(r"^(?:区|县|市)?(?:政府|人民政府|委|党委|管委会|党工委)$")
+
+
+@dataclass
+class Literal:
+    """A unit list split as written: the names, the ones marked lead, and a note if any."""
+
+    names: list[str] = field(default_factory=list)
+    leads: list[str] = field(default_factory=list)
+    note: str = ""
+    open_ended: bool = False
+
+
+def literal_list(raw: str) -> Literal:
+    """Split a 整改责任单位/督导验收单位 list on 、，,；; as written.
+
+    The ``（牵头）`` marker is removed and its unit listed in ``leads``; a marker after a pair
+    (``周至县委、县政府（牵头）``) marks both halves of the pair. A note glued to the last unit
+    (``市生态环境局按职责分工分别验收``) stays on the unit, as written, and is also returned in
+    ``note``; a trailing ``等`` is dropped and ``open_ended`` set.
+    """
+    out = Literal()
+    text = protect(re.sub(r"\s+", "", raw.replace("(", "（").replace(")", "）")))
+    tokens = [restore(t) for t in re.split(r"[、，,；;]", text) if t]
+    for i, token in enumerate(tokens):
+        marked = bool(_LEAD_MARK.search(token))
+        name = _LEAD_MARK.sub("", token)
+        note_match = _NOTE.search(name)
+        if note_match and note_match.start() > 0:
+            out.note = note_match.group(1)
+        if name.endswith("等") and len(name) > 1 and i == len(tokens) - 1:
+            name, out.open_ended = name[:-1], True
+        if not name:
+            continue
+        out.names.append(name)
+        if marked:
+            if _PAIR_BODY.match(name) and out.names[:-1]:
+                partner = out.names[-2]
+                kind, area, _ = _classify(partner)
+                if kind == "area_body" and (name[0] not in "区县市" or area.endswith(name[0])):
+                    if partner not in out.leads:
+                        out.leads.append(partner)
+            out.leads.append(name)
+    return out
+
+
+def bracket_literal(text: str) -> dict:
+    """A work-plan bracket split as written: ``{"lead": [...], "participants": [...],
+    "implementers": [...], "by_duty": bool, "open_ended": [roles]}``.
+
+    Units are split on 、 and on 及 joining two units; ``X按(照)职责分工负责`` makes X leads;
+    a clause without a verb belongs to the next verb; ``等`` before the verb is dropped.
+    """
+    out: dict = {
+        "lead": [],
+        "participants": [],
+        "implementers": [],
+        "by_duty": False,
+        "open_ended": [],
+    }
+    waiting: list[str] = []
+    waiting_open = False
+    for clause in re.split(r"[，,；;。]", protect(normalise(text))):
+        if not clause:
+            continue
+        match = _CLAUSE_ROLE.search(clause)
+        body = clause[: match.start()] if match else clause
+        open_ended = body.endswith("等")
+        if open_ended:
+            body = body[:-1]
+        names = [restore(n) for n in _LIST_SEPARATORS.split(body) if n]
+        if not match:
+            waiting.extend(names)
+            waiting_open = waiting_open or open_ended
+            continue
+        verb = match.group(1)
+        if "分工" in verb:
+            role = "lead"
+            out["by_duty"] = True
+        else:
+            role = {"牵头": "lead", "参与": "participants", "配合": "participants"}.get(
+                verb, "implementers"
+            )
+        out[role].extend([*waiting, *names])
+        if (open_ended or waiting_open) and role not in out["open_ended"]:
+            out["open_ended"].append(role)
+        waiting, waiting_open = [], False
+    if waiting:
+        out["implementers"].extend(waiting)
+    return out
+
+
+def looks_like_units(text: str) -> bool:
+    """Does a bracket's content name units with roles (rather than being an aside)?"""
+    body = normalise(text)
+    if not body or len(body) > 300:
+        return False
+    has_role = bool(re.search(r"(牵头|参与|配合|落实|负责|分工)", body))
+    has_unit = bool(
+        re.search(r"(局|委|办|政府|管委会|中心|公司|部|院|厅|支队|单位|部门|区|县)", body)
+    )
+    return has_role and has_unit

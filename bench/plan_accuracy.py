@@ -1,0 +1,122 @@
+"""Score the plan importer against a gold annotation: per-field precision, recall and F1.
+
+Usage::
+
+    python bench/plan_accuracy.py PLAN_FILE GOLD_JSON [--year YYYY] [--issued YYYY-MM-DD]
+    python bench/plan_accuracy.py --output PARSED_JSON GOLD_JSON  # saved `plan parse` output
+    python bench/plan_accuracy.py --seeds                         # both seeds in examples/plans/
+
+``PLAN_FILE`` is parsed by the function ``lantian plan parse`` runs (``plans.extract.parse_file``),
+timed in-process (best of 3, Django start-up excluded). Texts are compared with all whitespace
+removed, as the gold README says. Field groups:
+
+items            item numbers
+titles           (item, title)
+lead units       (item, unit) of 牵头 units (task lists: marked in 整改责任单位;
+                 work plans: each bracket's leads)
+responsible      (item, unit): task lists 整改责任单位 as split; work plans every unit a
+                 bracket names
+acceptance       (item, unit) of 督导验收单位, and acceptance leads (task lists only)
+participants / implementers   (item, unit), work plans only
+deadlines        task lists: (item, deadline date or none);
+                 work plans: (item, date, date expression)
+immediate/ongoing  (item, flag) for every true flag
+measures         (item, district, measure no, text); work plans: (item, paragraph text)
+milestones       task lists: (item, district, measure no, date, date expression);
+                 work plans: the same as deadlines
+targets          (item, value, unit, comparator, by)
+problem numbers  (item, value, unit)
+A group missing from the gold annotation is not scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from plans.accuracy import meta_report, score  # noqa: E402
+
+
+def run(plan: Path | None, gold_path: Path, *, output: Path | None, year, issued, verbose) -> float:
+    from plans.extract import parse_file
+
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    elapsed = None
+    if output:
+        out = json.loads(output.read_text(encoding="utf-8"))
+    else:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            out = parse_file(plan, year=year, issued=issued)
+            times.append(time.perf_counter() - start)
+        elapsed = min(times)
+        out = json.loads(json.dumps(out, ensure_ascii=False))  # exactly what the command prints
+    name = (plan or output).name
+    print(f"== {name} vs {gold_path.name}: kind {out['kind']}, {len(out['items'])} items")
+    if elapsed is not None:
+        print(f"   parse time {elapsed * 1000:.0f} ms (best of 3)")
+    print(
+        f"   {'field group':<26}{'precision':>10}{'recall':>8}{'F1':>8}"
+        f"{'match':>8}{'gold':>6}{'found':>7}"
+    )
+    worst = 1.0
+    for name_, precision, recall, f1, hit, g, p, diffs in score(out, gold):
+        print(f"   {name_:<26}{precision:>10.3f}{recall:>8.3f}{f1:>8.3f}{hit:>8}{g:>6}{p:>7}")
+        if verbose:
+            for line in diffs[:24]:
+                print("      " + line)
+        worst = min(worst, f1)
+    print("   metadata:")
+    for line in meta_report(out, gold):
+        print("  " + line)
+    print(f"   lowest F1: {worst:.3f}")
+    return worst
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("plan", nargs="?", type=Path, help="plan document (.txt/.docx/.pdf)")
+    parser.add_argument("gold", nargs="?", type=Path, help="gold JSON")
+    parser.add_argument(
+        "--output", type=Path, help="score this saved `lantian plan parse` output instead"
+    )
+    parser.add_argument("--seeds", action="store_true", help="score both seed plans")
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--issued")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list the differences")
+    args = parser.parse_args(argv)
+    if args.seeds:
+        pairs = [
+            (
+                ROOT / "examples/plans/xian_2023_rectification_plan.txt",
+                ROOT / "testdata/gold/seed000.gold.json",
+            ),
+            (
+                ROOT / "examples/plans/xianyang_2022_blue_sky_plan.txt",
+                ROOT / "testdata/gold/seed001.gold.json",
+            ),
+        ]
+        worst = min(
+            run(p, g, output=None, year=None, issued=None, verbose=args.verbose) for p, g in pairs
+        )
+        print(f"lowest F1 over both seeds: {worst:.3f}")
+        return 0
+    if args.output:
+        gold = args.gold or args.plan
+        run(None, gold, output=args.output, year=None, issued=None, verbose=args.verbose)
+        return 0
+    if not (args.plan and args.gold):
+        parser.error("give PLAN_FILE GOLD_JSON, --output PARSED_JSON GOLD_JSON, or --seeds")
+    run(args.plan, args.gold, output=None, year=args.year, issued=args.issued, verbose=args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

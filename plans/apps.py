@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "plans"
+    verbose_name = _("方案导入")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from accounts.access import is_office
+        from lantian import navigation
+
+        navigation.register(_("方案导入"), "plan-import", order=15, visible=is_office)

@@ -1,0 +1,685 @@
+"""Paragraphs → tasks, for the two kinds of plan.
+
+* **task_list** (督察整改任务清单): numbered problems, each followed by field labels
+  (整改责任单位/督导验收单位/整改目标/整改时限/整改措施) and its measures, possibly in
+  per-district sub-sections (``鄠邑区：``) or inline district lines (``西咸新区：对…``).
+* **work_plan** (工作方案): numbered tasks under sections, each paragraph ending in a
+  responsibility bracket (〔A牵头，B参与，C落实〕, (A牵头，B配合，C负责落实)), or followed by
+  ``牵头单位：…；责任单位：…`` lines; defaults such as "以下各项工作均需…落实，不再列出" apply
+  to every later task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+
+from . import units as unitlists
+from .dates import DateHit, clause_after, clause_around, cn_int, find_dates, year_only_commitments
+from .quantities import problem_numbers, targets
+from .text import DISTRICT_HEADER, LABEL, STRUCTURAL, is_heading, squash
+
+_CN_NUM = "一二三四五六七八九十百零〇"
+
+_STYLES = [
+    ("cn", re.compile(rf"^(?P<n>[{_CN_NUM}]+)\s*[、.．]\s*")),
+    ("paren_cn", re.compile(rf"^[（(]\s*(?P<n>[{_CN_NUM}]+)\s*[）)]\s*")),
+    ("arabic", re.compile(r"^(?P<n>\d{1,3})\s*(?:[、．]|\.(?!\d))\s*")),
+    ("paren_arabic", re.compile(r"^[（(]\s*(?P<n>\d{1,3})\s*[）)]\s*")),
+    ("circled", re.compile(r"^(?P<n>[①-⑳])\s*")),
+]
+
+
+_RANK = {"cn": 0, "paren_cn": 1, "arabic": 2, "paren_arabic": 3, "circled": 4}
+
+
+def _higher(style: str | None, than: str) -> bool:
+    """Is a paragraph of ``style`` a level above items numbered in ``than`` (a section)?"""
+    return style is not None and _RANK[style] < _RANK[than]
+
+
+def marker(text: str) -> tuple[str | None, int | None, str]:
+    """(style, number, text without the marker) of a paragraph."""
+    for style, pattern in _STYLES:
+        match = pattern.match(text)
+        if match:
+            raw = match["n"]
+            if style == "circled":
+                number = ord(raw) - ord("①") + 1
+            else:
+                number = cn_int(raw) if not raw.isdigit() else int(raw)
+            if number is None:
+                continue
+            return style, number, text[match.end() :]
+    return None, None, text
+
+
+_FIELD_OF_LABEL = {
+    "整改责任单位": "responsible",
+    "责任单位": "responsible",
+    "落实单位": "responsible",
+    "主办单位": "responsible",
+    "牵头单位": "lead",
+    "配合单位": "participants",
+    "参与单位": "participants",
+    "协办单位": "participants",
+    "责任领导": "leaders",
+    "督导验收单位": "acceptance",
+    "验收单位": "acceptance",
+    "督导单位": "acceptance",
+    "督办单位": "acceptance",
+    "整改目标": "target",
+    "工作目标": "target",
+    "整改时限": "deadline",
+    "完成时限": "deadline",
+    "整改期限": "deadline",
+    "完成时间": "deadline",
+    "整改措施": "measures",
+    "工作措施": "measures",
+    "具体措施": "measures",
+    "主要措施": "measures",
+    "整改要求": "requirements",
+    "问题描述": "problem",
+    "存在问题": "problem",
+    "反馈问题": "problem",
+}
+
+
+def label_of(text: str) -> tuple[str | None, str]:
+    match = LABEL.match(text)
+    if not match:
+        return None, text
+    name = re.sub(r"\s|[：:]", "", match.group())
+    return _FIELD_OF_LABEL.get(name), text[match.end() :].strip()
+
+
+def detect_kind(paragraphs: list[str]) -> str:
+    labels = Counter(label_of(p)[0] for p in paragraphs)
+    unit_labels = labels["responsible"] + labels["lead"] + labels["acceptance"]
+    time_labels = labels["deadline"] + labels["measures"] + labels["target"]
+    if unit_labels >= 1 and time_labels >= 1 and unit_labels + time_labels >= 3:
+        # 牵头单位/责任单位 lines alone after each task are a work plan's variant
+        if labels["deadline"] + labels["measures"] + labels["acceptance"] == 0:
+            return "work_plan"
+        return "task_list"
+    return "work_plan"
+
+
+# --- shared helpers --------------------------------------------------------------------------
+
+
+def _title(text: str) -> str:
+    head = re.split(r"[。]", text, maxsplit=1)[0]
+    return head.strip()
+
+
+def _flags(raw: str) -> tuple[bool, bool]:
+    immediate = bool(re.search(r"立行立改|立即整改|即知即改|立查立改|马上就改", raw))
+    ongoing = bool(re.search(r"长期坚持|持续推进|长期|持续|常态化|久久为功", raw))
+    return immediate, ongoing
+
+
+def _deadline(raw: str | None, year: int | None, issued) -> dict:
+    out = {
+        "deadline_raw": raw,
+        "deadline": None,
+        "immediate": False,
+        "ongoing": False,
+        "deadlines": [],
+        "uncertain": [],
+        "deadline_note": None,
+    }
+    if not raw:
+        return out
+    out["immediate"], out["ongoing"] = _flags(raw)
+    hits = [h for h in find_dates(raw, year, issued) if h.kind != "recurring"]
+    dated = [h for h in hits if h.date]
+    for h in dated:
+        out["deadlines"].append({"date": h.iso, "raw": h.raw.strip(), "what": "", "clause": raw})
+    if dated:
+        chosen = dated[0] if len(dated) == 1 else max(dated, key=lambda h: h.date)
+        out["deadline"] = chosen.iso
+        if len(dated) > 1:
+            out["uncertain"].append("deadline")
+        if re.search(r"阶段性|初见成效|取得.{0,4}进展", raw):
+            out["deadline_note"] = "阶段性成效"
+            out["uncertain"].append("deadline")
+        if not chosen.explicit_year and chosen.kind != "relative":
+            out["uncertain"].append("deadline")
+    elif not (out["immediate"] or out["ongoing"]):
+        out["uncertain"].append("deadline")
+    return out
+
+
+def _unit_entries(items: list[tuple[str, str, set[str], str, bool]]) -> list[dict]:
+    """Merge expanded mentions by name: (name, raw, roles, note, open_ended)."""
+    merged: dict[str, dict] = {}
+    for name, raw, roles, note, open_ended in items:
+        entry = merged.setdefault(
+            name, {"name": name, "raw": raw, "roles": [], "note": note, "open_ended": open_ended}
+        )
+        for role in sorted(roles, key=_ROLE_ORDER.index):
+            if role not in entry["roles"]:
+                entry["roles"].append(role)
+        entry["note"] = entry["note"] or note
+        entry["open_ended"] = entry["open_ended"] or open_ended
+    for entry in merged.values():
+        entry["roles"].sort(key=_ROLE_ORDER.index)
+    return list(merged.values())
+
+
+_ROLE_ORDER = ["responsible", "lead", "participant", "implementer", "acceptance", "acceptance_lead"]
+
+
+def _expanded(raw: str, role: str, lead_role: str | None) -> list[tuple]:
+    out = []
+    for m in unitlists.expand(raw):
+        roles = {role}
+        if m.lead and lead_role:
+            roles.add(lead_role)
+        out.append((m.name, m.raw, roles, m.note, m.open_ended))
+    return out
+
+
+def _dated_commitments(text: str, year: int | None, issued) -> list[dict]:
+    """Milestones of one measure: every dated commitment, with its clause."""
+    out = []
+    hits = [
+        h
+        for h in find_dates(text, year, issued)
+        if h.kind in ("day", "month", "year", "relative") and h.date
+    ]
+    hits += [
+        h
+        for h in year_only_commitments(text)
+        if not any(h.start < x.end and x.start < h.end for x in hits)
+    ]
+    for hit in sorted(hits, key=lambda h: h.start):
+        if _not_a_deadline(text, hit):
+            continue
+        raw = clause_after(text, hit)
+        date_raw = hit.raw.strip()
+        what = raw[len(date_raw) :].lstrip("，, ") if raw.startswith(date_raw) else raw
+        milestone = {"date": hit.iso, "raw": raw, "date_raw": date_raw, "what": what}
+        if hit.kind == "year_only":
+            milestone["uncertain"] = True
+        out.append(milestone)
+    return out
+
+
+def _not_a_deadline(text: str, hit: DateHit) -> bool:
+    after = text[hit.end : hit.end + 6]
+    before = text[max(0, hit.start - 4) : hit.start]
+    if re.match(r"\s*(?:以来|起|开始|期间|至今|调整|发布)", after):
+        return True
+    if re.search(r"(?:自|从|截至|截止)\s*$", before):
+        return True
+    return False
+
+
+# --- task lists ------------------------------------------------------------------------------
+
+
+def parse_task_list(
+    paragraphs: list[str], year: int | None, issued
+) -> tuple[list[dict], list[int]]:
+    """Items of a field-labelled task list, and the indexes of the paragraphs they used."""
+    labelled = [i for i, p in enumerate(paragraphs) if label_of(p)[0]]
+    # the item headers: the numbered paragraph nearest before each run of labels
+    header_styles: Counter = Counter()
+    heads: list[int] = []
+    for i in labelled:
+        if i > 0 and label_of(paragraphs[i - 1])[0]:
+            continue
+        for j in range(i - 1, -1, -1):
+            if label_of(paragraphs[j])[0]:
+                break
+            style, number, _ = marker(paragraphs[j])
+            if style:
+                heads.append(j)
+                header_styles[style] += 1
+                break
+    if not header_styles:
+        return [], []
+    style = header_styles.most_common(1)[0][0]
+    starts = sorted({j for j in heads if marker(paragraphs[j])[0] == style})
+    sections = {
+        i: re.sub(r"[。.]$", "", marker(p)[2].strip())
+        for i, p in enumerate(paragraphs)
+        if _higher(marker(p)[0], style) and is_heading(p)
+    }
+    items = []
+    used: list[int] = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(paragraphs)
+        end = _trim_tail(paragraphs, start, end)
+        end = min([i for i in sections if start < i < end] or [end])
+        used.extend(range(start, end))
+        item = _task_item(paragraphs[start:end], year, issued)
+        before = [i for i in sections if i < start and (k == 0 or i > starts[k - 1])]
+        previous = items[-1]["section"] if items else None
+        item["section"] = sections[max(before)] if before else previous
+        items.append(item)
+    return items, used
+
+
+def _label_in_block(paragraphs, heads, i) -> bool:
+    """Is label paragraph ``i`` inside the block of the last found head (no new head between)?"""
+    if not heads:
+        return False
+    last = heads[-1]
+    between = paragraphs[last + 1 : i]
+    return any(label_of(p)[0] for p in between)
+
+
+_TAIL = re.compile(
+    r"^(?:抄送|抄报|主送|印发|（此件|\(此件|联系人|附件\s*\d*[：:]?$|附\s*件\s*\d*$)"
+)
+
+
+def _trim_tail(paragraphs: list[str], start: int, end: int) -> int:
+    for i in range(start + 1, end):
+        if _TAIL.match(paragraphs[i]) or re.match(r"^附\s*件\s*\d*\s*$", paragraphs[i]):
+            return i
+    return end
+
+
+def _task_item(block: list[str], year: int | None, issued) -> dict:
+    _, number, first = marker(block[0])
+    problem_parts = [first]
+    fields: dict[str, str] = {}
+    measures: list[dict] = []
+    i = 1
+    while i < len(block) and not label_of(block[i])[0]:
+        problem_parts.append(block[i])
+        i += 1
+    in_measures = False
+    district = None
+    for text in block[i:]:
+        field, value = label_of(text)
+        if field and not (in_measures and field in ("problem",)):
+            if field == "measures":
+                in_measures = True
+                if value:
+                    measures.extend(_measure_lines([value], district))
+                continue
+            in_measures = False
+            fields[field] = (fields.get(field, "") + value) if field in fields else value
+            continue
+        if in_measures or "measures" not in fields:
+            in_measures = True
+            header = DISTRICT_HEADER.match(text)
+            if header and not text[header.end() :].strip():
+                district = re.sub(r"\s|[：:]", "", header.group())
+                continue
+            measures.extend(_measure_lines([text], district))
+            if measures and measures[-1].get("_inline"):
+                district_after = None
+                district = district_after
+            continue
+    problem = "".join(problem_parts).strip()
+    title = _title(problem)
+    responsible_raw = fields.get("responsible", "")
+    lead_raw = fields.get("lead", "")
+    acceptance_raw = fields.get("acceptance", "")
+    participants_raw = fields.get("participants", "")
+    resp = unitlists.literal_list(responsible_raw)
+    lead_list = unitlists.literal_list(lead_raw)
+    acc = unitlists.literal_list(acceptance_raw)
+    part = unitlists.literal_list(participants_raw)
+    responsible = resp.names + [n for n in lead_list.names if n not in resp.names]
+    lead = resp.leads + [n for n in lead_list.names if n not in resp.leads]
+    target = fields.get("target") or fields.get("requirements")
+    dl = _deadline(fields.get("deadline"), year, issued)
+    unit_rows = (
+        _expanded(responsible_raw, "responsible", "lead")
+        + [
+            (n, r, roles | {"lead", "responsible"}, note, oe)
+            for n, r, roles, note, oe in _expanded(lead_raw, "lead", None)
+        ]
+        + _expanded(participants_raw, "participant", None)
+        + _expanded(acceptance_raw, "acceptance", "acceptance_lead")
+    )
+    for m in measures:
+        m.pop("_inline", None)
+        m["milestones"] = _dated_commitments(m["text"], year, issued)
+    uncertain = list(dict.fromkeys(dl["uncertain"]))
+    if not responsible:
+        uncertain.append("responsible")
+    if any(ms.get("uncertain") for m in measures for ms in m["milestones"]):
+        uncertain.append("milestones")
+    if len(resp.leads) > 1 and any(unitlists._PAIR_BODY.match(n) for n in resp.leads):
+        uncertain.append("lead")
+    item = {
+        "no": number,
+        "section": None,
+        "title": title,
+        "problem": problem,
+        "text": problem,
+        "responsible": responsible,
+        "lead": lead,
+        "participants": part.names,
+        "implementers": [],
+        "acceptance": acc.names,
+        "acceptance_lead": acc.leads,
+        "target": target,
+        "deadline_raw": dl["deadline_raw"],
+        "deadline": dl["deadline"],
+        "immediate": dl["immediate"],
+        "ongoing": dl["ongoing"],
+        "measures": measures,
+        "deadlines": dl["deadlines"],
+        "targets": targets(target, find_dates(target, year, issued)) if target else [],
+        "numbers": problem_numbers(problem),
+        "units": _unit_entries(unit_rows),
+        "uncertain": uncertain,
+        "responsible_raw": responsible_raw,
+        "acceptance_raw": acceptance_raw,
+    }
+    if resp.note:
+        item["responsible_note"] = resp.note
+    if acc.note:
+        item["acceptance_note"] = acc.note
+    if dl["deadline_note"]:
+        item["deadline_note"] = dl["deadline_note"]
+    if fields.get("leaders"):
+        item["leaders"] = fields["leaders"]
+    return item
+
+
+def _measure_lines(texts: list[str], district: str | None) -> list[dict]:
+    out = []
+    for text in texts:
+        style, number, rest = marker(text)
+        if style in ("paren_cn", "paren_arabic", "arabic", "circled", "cn"):
+            out.append({"no": number, "district": district, "text": rest.strip()})
+            continue
+        header = DISTRICT_HEADER.match(text)
+        if header:
+            name = re.sub(r"\s|[：:]", "", header.group())
+            out.append(
+                {
+                    "no": None,
+                    "district": name,
+                    "text": text[header.end() :].strip(),
+                    "_inline": True,
+                }
+            )
+            continue
+        out.append({"no": None, "district": district, "text": text.strip()})
+    return out
+
+
+# --- work plans ------------------------------------------------------------------------------
+
+_BRACKET_END = re.compile(r"〔(?P<b>[^〔〕]*)〕\s*[。.]?\s*$")
+_PAREN_END = re.compile(
+    r"[（(](?P<b>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*[。.]?\s*$"
+)
+_UNIT_LINE = re.compile(
+    r"^[（(]?\s*(?:牵头单位|责任单位|配合单位|参与单位|落实单位|主办单位|协办单位|责任部门|牵头部门|配合部门)\s*[：:]"
+)
+_DEFAULT = re.compile(
+    r"(?:以下|下列|本方案|各项|所有)[^。]{0,12}?(?:工作|任务|措施)[^。]{0,6}?(?:均|都|皆)(?:需|须|由|要)?"
+    r"(?P<units>[^。，,]{2,60}?)(?P<verb>负责落实|落实|负责|牵头|实施|承担)[^。]{0,6}?不再(?:一一)?列出"
+)
+_SKIP_SECTIONS = re.compile(r"目标|指导思想|总体要求|基本原则|工作原则|编制依据|适用范围")
+
+
+def _split_bracket(text: str) -> tuple[str, str | None, str]:
+    """(text without bracket, bracket content or None, kind) of a paragraph."""
+    match = _BRACKET_END.search(text)
+    if match and unitlists.looks_like_units(match["b"]):
+        return text[: match.start()].rstrip(), match["b"], "〔〕"
+    match = _PAREN_END.search(text)
+    if match and unitlists.looks_like_units(match["b"]) and _role_clause(match["b"]):
+        return text[: match.start()].rstrip(), match["b"], "()"
+    return text, None, ""
+
+
+def _role_clause(body: str) -> bool:
+    return bool(
+        re.search(r"(牵头|参与|配合|落实|按照?职责分工负责|负责)\s*$", squash(body))
+        or re.search(r"(?:牵头单位|责任单位|配合单位)[：:]", body)
+    )
+
+
+def _unit_line(text: str) -> dict | None:
+    """``牵头单位：A；责任单位：B、C`` (also in brackets) → bracket-literal dict."""
+    body = text.strip().strip("（()）。")
+    if not re.search(r"(?:牵头|责任|配合|参与|落实|主办|协办)(?:单位|部门)\s*[：:]", body):
+        return None
+    out = {"lead": [], "participants": [], "implementers": [], "by_duty": False, "open_ended": []}
+    for part in re.split(r"[；;。]|\s{2,}", body):
+        match = re.match(r"\s*(牵头|责任|配合|参与|落实|主办|协办)(?:单位|部门)\s*[：:](.*)", part)
+        if not match:
+            continue
+        role = {
+            "牵头": "lead",
+            "主办": "lead",
+            "配合": "participants",
+            "参与": "participants",
+            "协办": "participants",
+        }.get(match.group(1), "implementers")
+        lit = unitlists.literal_list(match.group(2))
+        out[role].extend(lit.names)
+        out["lead"].extend(n for n in lit.leads if n not in out["lead"])
+        if lit.open_ended:
+            out["open_ended"].append(role)
+    return out
+
+
+def parse_work_plan(
+    paragraphs: list[str], year: int | None, issued
+) -> tuple[list[dict], list[int], list[str]]:
+    styles: Counter = Counter()
+    for p in paragraphs:
+        style, _, _ = marker(p)
+        if style and (_split_bracket(p)[1] is not None):
+            styles[style] += 1
+    if not styles:
+        # no brackets: tasks carry 牵头单位 lines or defaults; the most frequent non-heading style
+        for p in paragraphs:
+            style, _, _ = marker(p)
+            if style and not is_heading(p):
+                styles[style] += 1
+    if not styles:
+        return [], [], []
+    style = styles.most_common(1)[0][0]
+    warnings: list[str] = []
+    items: list[dict] = []
+    used: list[int] = []
+    section = None
+    defaults: list[tuple[str, str]] = []  # (role, units raw)
+    current: dict | None = None
+    skip_section = False
+    for i, text in enumerate(paragraphs):
+        default = _DEFAULT.search(text)
+        if default:
+            defaults.append((default["verb"], default["units"]))
+        p_style, number, rest = marker(text)
+        if _higher(p_style, style):
+            if is_heading(text) or len(rest) <= 40 and not _split_bracket(text)[1]:
+                section = re.sub(r"[。.]$", "", rest.strip())
+                skip_section = bool(_SKIP_SECTIONS.search(section))
+                current = None
+                continue
+        if p_style == style and not skip_section:
+            current = {
+                "no": number,
+                "section": section,
+                "paragraphs": [],
+                "defaults": list(defaults),
+            }
+            items.append(current)
+            body = rest
+        elif current is not None and not _TAIL.match(text):
+            body = text
+        else:
+            continue
+        used.append(i)
+        line_units = _unit_line(body)
+        if line_units is not None and current["paragraphs"]:
+            prev = current["paragraphs"][-1]
+            if prev["units"] is None:
+                prev["units"] = line_units
+                prev["bracket"] = body
+                prev["bracket_kind"] = "line"
+                continue
+        stripped, bracket, kind = _split_bracket(body)
+        if (
+            bracket is None
+            and re.fullmatch(r"\s*〔[^〕]*〕\s*[。]?", body)
+            and current["paragraphs"]
+        ):
+            prev = current["paragraphs"][-1]
+            content = body.strip().strip("。").strip("〔〕")
+            if prev["units"] is None:
+                prev["units"] = unitlists.bracket_literal(content)
+                prev["bracket"] = content
+                prev["bracket_kind"] = "〔〕"
+                continue
+        units = None
+        if bracket is not None:
+            units = _unit_line(bracket) or unitlists.bracket_literal(bracket)
+        current["paragraphs"].append(
+            {
+                "text": stripped.strip(),
+                "bracket": bracket,
+                "units": units,
+                "raw": body,
+                "bracket_kind": kind,
+            }
+        )
+    out = [_work_item(item, year, issued) for item in items if item["paragraphs"]]
+    return out, used, warnings
+
+
+def _work_item(item: dict, year: int | None, issued) -> dict:
+    paragraphs = item["paragraphs"]
+    text = "\n".join(p["raw"] for p in paragraphs)
+    first = paragraphs[0]["text"]
+    title = _title(first)
+    lead: list[str] = []
+    participants: list[str] = []
+    implementers: list[str] = []
+    unit_rows: list[tuple] = []
+    measures = []
+    all_deadlines = []
+    uncertain: list[str] = []
+    all_targets = []
+    by_duty = False
+    for p in paragraphs:
+        units = p["units"]
+        if units is None and not item["defaults"]:
+            uncertain.append("responsible")
+        if units:
+            by_duty = by_duty or units.get("by_duty", False)
+            for role, bucket in (
+                ("lead", lead),
+                ("participants", participants),
+                ("implementers", implementers),
+            ):
+                for name in units[role]:
+                    if name not in bucket:
+                        bucket.append(name)
+        if p["bracket"] is not None and p.get("bracket_kind") != "line":
+            for m in unitlists.parse_bracket(p["bracket"]):
+                roles = {("participant" if r == "participant" else r) for r in m.roles}
+                unit_rows.append((m.name, m.raw, roles, m.note, m.open_ended))
+        elif units:
+            for role, key in (
+                ("lead", "lead"),
+                ("participant", "participants"),
+                ("implementer", "implementers"),
+            ):
+                for name in units[key]:
+                    for m in unitlists.expand(name):
+                        unit_rows.append((m.name, m.raw, {role}, m.note, m.open_ended))
+        hits = [
+            h
+            for h in find_dates(p["text"], year, issued)
+            if h.kind in ("day", "month", "year", "relative")
+        ]
+        milestones = []
+        for hit in hits:
+            if not hit.date or _not_a_deadline(p["text"], hit):
+                continue
+            clause = clause_around(p["text"], hit)
+            entry = {"date": hit.iso, "raw": _date_raw(hit), "clause": clause, "what": clause}
+            all_deadlines.append(entry)
+            milestones.append(
+                {"date": hit.iso, "raw": clause, "date_raw": _date_raw(hit), "what": clause}
+            )
+        measures.append({"no": None, "district": None, "text": p["text"], "milestones": milestones})
+        all_targets.extend(targets(p["text"], find_dates(p["text"], year, issued)))
+    for verb, raw in item["defaults"]:
+        role = "lead" if verb == "牵头" else "implementer"
+        bucket = lead if role == "lead" else implementers
+        for name in unitlists.literal_list(raw).names:
+            if name not in bucket:
+                bucket.append(name)
+        for m in unitlists.expand(raw):
+            unit_rows.append((m.name, m.raw, {role}, "默认（不再列出）", m.open_ended))
+    responsible = list(dict.fromkeys(lead + participants + implementers))
+    for row in unit_rows:
+        row[2].add("responsible") if ("lead" in row[2] or "implementer" in row[2]) else None
+    dates = [d for d in all_deadlines if d["date"]]
+    deadline = max(dates, key=lambda d: d["date"]) if dates else None
+    immediate, ongoing = _flags(text)
+    if not lead and not implementers:
+        uncertain.append("responsible")
+    result = {
+        "no": item["no"],
+        "section": item["section"],
+        "title": title,
+        "problem": None,
+        "text": text,
+        "responsible": responsible,
+        "lead": lead,
+        "participants": participants,
+        "implementers": implementers,
+        "acceptance": [],
+        "acceptance_lead": [],
+        "target": None,
+        "deadline_raw": deadline["raw"] if deadline else None,
+        "deadline": deadline["date"] if deadline else None,
+        "immediate": immediate,
+        "ongoing": ongoing,
+        "measures": measures,
+        "deadlines": all_deadlines,
+        "targets": all_targets,
+        "numbers": [],
+        "units": _unit_entries(unit_rows),
+        "uncertain": list(dict.fromkeys(uncertain)),
+        "by_duty": by_duty,
+        "paragraphs": [
+            {
+                "text": p["text"],
+                "bracket": p["bracket"],
+                **(
+                    p["units"]
+                    or {
+                        "lead": [],
+                        "participants": [],
+                        "implementers": [],
+                        "by_duty": False,
+                        "open_ended": [],
+                    }
+                ),
+            }
+            for p in paragraphs
+        ],
+    }
+    if len(dates) > 1:
+        result["uncertain"].append("deadline")
+    return result
+
+
+def _date_raw(hit: DateHit) -> str:
+    raw = hit.raw.strip()
+    return re.sub(r"^(?:于|在|至|截至|截止到|截止|最迟于|最晚于|不晚于)\s*", "", raw)
+
+
+__all__ = ["detect_kind", "parse_task_list", "parse_work_plan", "dt", "STRUCTURAL"]

@@ -1,0 +1,454 @@
+"""Read a document into clean paragraphs.
+
+Inputs: ``.txt`` (UTF-8, UTF-16 with BOM, GB18030), ``.docx`` (paragraphs and tables, in
+document order), ``.pdf`` with a text layer, or pasted text. A task list laid out as a table
+(序号 | 问题 | 整改责任单位 | … | 整改措施) is turned into the field-labelled text that
+plans print when they are not tables, so one parser reads both.
+
+Normalisation keeps the source's wording (texts are quoted verbatim later) but removes what
+is not the document: ``[bookmark: …]`` and similar conversion debris, zero-width and control
+characters, full-width digits and letters (→ ASCII), Traditional characters (→ Simplified),
+and page-break artefacts (a paragraph cut by a page break is joined again, see ``join_lines``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+
+from .errors import ExtractError
+from .hant import looks_traditional, to_simplified
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_CHARS = 2_000_000
+
+# --- decoding --------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a text file → str; UTF-8 (with or without BOM), UTF-16 with BOM, GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ExtractError("文本编码无法识别（UTF-16 内容损坏）") from exc
+    if b"\x00" in data[:4096]:
+        raise ExtractError("不是文本文件：内容含二进制数据")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_text(text):
+            return text
+    raise ExtractError("文本编码无法识别（既不是 UTF-8 也不是 GB18030），或不是文本文件")
+
+
+def _mostly_text(text: str) -> bool:
+    if not text:
+        return True
+    sample = text[:20000]
+    bad = sum(
+        1
+        for c in sample
+        if (unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs") and c not in "\t\n\r\f\v")
+        or c == "\ufffd"
+    )
+    return bad <= max(2, len(sample) // 200)
+
+
+# --- containers ------------------------------------------------------------------------------
+
+_TASK_COLUMNS = {
+    "序号": "no",
+    "编号": "no",
+    "问题": "problem",
+    "存在问题": "problem",
+    "反馈问题": "problem",
+    "问题清单": "problem",
+    "问题描述": "problem",
+    "具体问题": "problem",
+    "督察反馈问题": "problem",
+    "任务": "problem",
+    "工作任务": "problem",
+    "重点任务": "problem",
+    "任务名称": "problem",
+    "整改责任单位": "整改责任单位",
+    "责任单位": "责任单位",
+    "牵头单位": "牵头单位",
+    "配合单位": "配合单位",
+    "责任领导": "责任领导",
+    "督导验收单位": "督导验收单位",
+    "验收单位": "验收单位",
+    "督导单位": "督导单位",
+    "整改目标": "整改目标",
+    "目标": "整改目标",
+    "工作目标": "整改目标",
+    "整改时限": "整改时限",
+    "完成时限": "完成时限",
+    "时限": "整改时限",
+    "完成时间": "完成时限",
+    "整改措施": "整改措施",
+    "工作措施": "整改措施",
+    "主要措施": "整改措施",
+    "具体措施": "整改措施",
+    "整改情况": "",
+    "备注": "",
+}
+
+
+def _column_key(cell: str) -> str | None:
+    key = re.sub(r"\s+", "", cell or "")
+    key = key.strip("：:")
+    return _TASK_COLUMNS.get(key)
+
+
+def table_to_lines(rows: list[list[str]]) -> list[str] | None:
+    """A task-list table (header row + one row per task) → field-labelled lines, else None."""
+    rows = [
+        [(c or "").strip() for c in row]
+        for row in rows
+        if row and any((c or "").strip() for c in row)
+    ]
+    if len(rows) < 2:
+        return None
+    header = [_column_key(c) for c in rows[0]]
+    known = [h for h in header if h]
+    if len(known) < 3 or "problem" not in header:
+        return None
+    out: list[str] = []
+    count = 0
+    last_problem = None
+    for row in rows[1:]:
+        cells = dict.fromkeys(h for h in header if h)
+        for key, value in zip(header, row, strict=False):
+            if key and value and not cells.get(key):
+                cells[key] = value
+        problem = (cells.get("problem") or "").strip()
+        if not problem or problem == last_problem:
+            # a merged cell repeated in the next row, or a blank row: measures continue
+            if cells.get("整改措施") and out:
+                out.extend(_cell_lines(cells["整改措施"]))
+            continue
+        last_problem = problem
+        count += 1
+        written = re.sub(r"\s+", "", cells.get("no") or "")
+        number = _cn_number(int(written) if written.isdigit() else count)
+        out.append(f"{number}、" + _join_cell(_cell_lines(problem)))
+        for key in header:
+            if not key or key in ("no", "problem", "整改措施"):
+                continue
+            value = cells.get(key)
+            if value:
+                out.append(f"{key}：" + _join_cell(_cell_lines(value)))
+        if cells.get("整改措施"):
+            out.append("整改措施：")
+            out.extend(_cell_lines(cells["整改措施"]))
+    return out if count else None
+
+
+def _join_cell(lines: list[str]) -> str:
+    """Lines of a wrapped cell → one text (no space between CJK characters)."""
+    out = ""
+    for line in lines:
+        if out and re.match(r"[A-Za-z0-9]", out[-1]) and re.match(r"[A-Za-z0-9]", line[0]):
+            out += " "
+        out += line
+    return out
+
+
+def _cell_lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _cn_number(n: int) -> str:
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def read_docx(data: bytes) -> list[str]:
+    try:
+        import docx
+        from docx.document import Document as _Document
+        from docx.oxml.ns import qn
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError as exc:  # pragma: no cover - dependency of the project
+        raise ExtractError("缺少 python-docx，无法读取 .docx") from exc
+    try:
+        document: _Document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds
+        raise ExtractError(
+            f"无法读取 Word 文件（.docx 已损坏或不完整）：{type(exc).__name__}"
+        ) from exc
+    lines: list[str] = []
+    try:
+        body = document.element.body
+        for child in body.iterchildren():
+            if child.tag == qn("w:p"):
+                lines.extend(Paragraph(child, document).text.splitlines() or [""])
+            elif child.tag == qn("w:tbl"):
+                table = Table(child, document)
+                rows = [[cell.text for cell in row.cells] for row in table.rows]
+                converted = table_to_lines(_dedupe_merged(rows))
+                if converted is not None:
+                    lines.append("")
+                    lines.extend(converted)
+                else:
+                    for row in _dedupe_merged(rows):
+                        lines.append("  ".join(c.strip() for c in row if c.strip()))
+    except ExtractError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise ExtractError(f"无法读取 Word 文件内容：{type(exc).__name__}") from exc
+    return lines
+
+
+def _dedupe_merged(rows: list[list[str]]) -> list[list[str]]:
+    """python-docx repeats a horizontally merged cell in each grid column: keep it once."""
+    out = []
+    for row in rows:
+        cleaned: list[str] = []
+        for cell in row:
+            cleaned.append("" if cleaned and cell == cleaned[-1] and cell else cell)
+        out.append(cleaned)
+    return out
+
+
+def read_pdf(data: bytes) -> list[str]:
+    try:
+        import pdfplumber
+    except ImportError as exc:  # pragma: no cover
+        raise ExtractError("缺少 pdfplumber，无法读取 PDF") from exc
+    lines: list[str] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if not pdf.pages:
+                raise ExtractError("PDF 没有页面")
+            pending_table: list[list[str]] = []
+            for page in pdf.pages:
+                tables = page.find_tables()
+                task_tables = []
+                for table in tables:
+                    rows = table.extract()
+                    if pending_table and rows and _column_key((rows[0] or [""])[0]) is None:
+                        pending_table.extend(rows)  # a table continued from the last page
+                        task_tables.append(table)
+                        continue
+                    if table_to_lines(rows[:2] + [["x"] * len(rows[0])]) is not None or (
+                        rows and sum(1 for c in rows[0] if _column_key(c)) >= 3
+                    ):
+                        if pending_table:
+                            lines.extend(table_to_lines(pending_table) or [])
+                        pending_table = list(rows)
+                        task_tables.append(table)
+                if task_tables:
+                    outside = page
+                    for table in task_tables:
+                        outside = outside.outside_bbox(table.bbox)
+                    lines.extend(_page_lines(outside))
+                else:
+                    if pending_table:
+                        lines.extend(table_to_lines(pending_table) or [])
+                        pending_table = []
+                    lines.extend(_page_lines(page))
+            if pending_table:
+                lines.extend(table_to_lines(pending_table) or [])
+    except ExtractError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds
+        raise ExtractError(f"无法读取 PDF（文件损坏、加密或不完整）：{type(exc).__name__}") from exc
+    if not any(line.strip() for line in lines):
+        raise ExtractError("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）")
+    return lines
+
+
+def _page_lines(page) -> list[str]:
+    """Text lines of a page, with a leading indent where the line starts right of the margin."""
+    words = page.extract_text_lines(strip=True, return_chars=True)
+    if not words:
+        return []
+    lefts = sorted(round(w["x0"]) for w in words)
+    margin = lefts[len(lefts) // 10] if lefts else 0
+    out = []
+    for line in words:
+        chars = line.get("chars") or []
+        size = (chars[0]["x1"] - chars[0]["x0"]) if chars else 10
+        indent = line["x0"] - margin >= 1.5 * max(size, 1)
+        out.append(("\u3000\u3000" if indent else "") + line["text"])
+    return out
+
+
+def read_bytes(data: bytes, filename: str | None = None) -> list[str]:
+    """Physical lines of a document given as bytes."""
+    if len(data) > MAX_BYTES:
+        raise ExtractError(
+            f"文件过大（{len(data) / 1024 / 1024:.1f} MB，上限 {MAX_BYTES // 1024 // 1024} MB）"
+        )
+    if not data.strip():
+        raise ExtractError("文件为空")
+    name = (filename or "").lower()
+    if data.startswith(b"%PDF"):
+        return read_pdf(data)
+    if data.startswith(b"PK\x03\x04"):
+        if name.endswith((".doc", ".wps")):
+            raise ExtractError("不支持 .doc/.wps 格式，请另存为 .docx")
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile as exc:
+            raise ExtractError("Word 文件已损坏或不完整（.docx 压缩包无法打开）") from exc
+        if "word/document.xml" not in names:
+            raise ExtractError("不是 Word 文档（压缩包中没有 word/document.xml）")
+        return read_docx(data)
+    if name.endswith(".pdf"):
+        raise ExtractError("不是有效的 PDF 文件（缺少 %PDF 文件头）")
+    if name.endswith(".docx"):
+        raise ExtractError("不是有效的 .docx 文件（文件头不是 ZIP）")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ExtractError("不支持旧版 Office 格式（.doc），请另存为 .docx")
+    return decode_text(data).splitlines()
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+_DEBRIS = re.compile(
+    r"\[(?:bookmark|BOOKMARK|image|IMAGE|pagebreak|page break|footnote)[^\]]*\]"
+    r"|\{\\[a-z]+[^}]*\}"
+    r"|<!--.*?-->"
+)
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$"
+)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def clean_line(line: str) -> str:
+    """One physical line without debris; keeps leading indentation as a marker."""
+    line = line.translate(_INVISIBLE)
+    line = _DEBRIS.sub("", line)
+    # full-width digits and Latin letters → ASCII; punctuation stays as written
+    line = "".join(
+        chr(ord(c) - 0xFEE0) if ("０" <= c <= "９" or "Ａ" <= c <= "Ｚ" or "ａ" <= c <= "ｚ") else c
+        for c in line
+    )
+    line = line.replace("\xa0", " ").replace("\u2002", " ").replace("\u2003", " ")
+    return "".join(c for c in line if c in "\t" or unicodedata.category(c)[0] != "C")
+
+
+def prepare(raw_lines: list[str]) -> list[str]:
+    """Physical lines → cleaned physical lines (traditional converted, page numbers dropped)."""
+    text_sample = "".join(raw_lines[:400])
+    convert = looks_traditional(text_sample)
+    out = []
+    for raw in raw_lines:
+        line = clean_line(raw)
+        if convert:
+            line = to_simplified(line)
+        if _PAGE_NUMBER.match(line.strip()):
+            continue
+        out.append(line.rstrip())
+    return out
+
+
+# A paragraph ends here; the next physical line starts a new one.
+_ENDS_PARAGRAPH = tuple("。；：:！？!?;〕")
+_CN_NUM = "一二三四五六七八九十百零〇"
+STRUCTURAL = re.compile(
+    rf"^(?:[（(]\s*[{_CN_NUM}]+\s*[）)]"
+    rf"|[{_CN_NUM}]+\s*[、.．]"
+    r"|[（(]\s*\d{1,3}\s*[）)]"
+    r"|\d{1,3}\s*[、．.](?!\d)"
+    r"|\d{1,3}\s*[)）]"
+    r"|[①-⑳]"
+    r"|第[一二三四五六七八九十\d]+[章节条部分项]"
+    r"|附\s*件"
+    r")"
+)
+LABEL = re.compile(
+    r"^(?:整改责任单位|责任单位|牵头单位|配合单位|参与单位|协办单位|主办单位|落实单位|责任领导|"
+    r"督导验收单位|验收单位|督导单位|督办单位|整改目标|工作目标|整改时限|完成时限|整改期限|完成时间|"
+    r"整改措施|工作措施|具体措施|主要措施|整改要求|问题描述|存在问题|反馈问题)\s*[：:]"
+)
+DISTRICT_HEADER = re.compile(
+    r"^[\u4e00-\u9fa5]{1,8}(?:新区|开发区|高新区|经开区|区|县|市|基地|园区|港)\s*[：:]"
+)
+_HEADING_NOUNS = re.compile(
+    r"(?:目标|任务|措施|思想|要求|原则|行动|保障|领导|机制|依据|范围|安排|步骤|分工|重点|内容|"
+    r"专项行动|攻坚战|工作|建设|治理|整治|管理|监管|职责|意义|形势)$"
+)
+
+
+def is_heading(text: str) -> bool:
+    """A short numbered heading (``一、指导思想``, ``（一）推进…专项行动``) owns no continuation."""
+    body = text.strip()
+    if not STRUCTURAL.match(body):
+        return False
+    rest = STRUCTURAL.sub("", body, count=1).strip()
+    if re.search(r"[，,、；;。：:！？“”《》]", rest):
+        return False
+    return len(rest) <= 8 or (len(rest) <= 24 and bool(_HEADING_NOUNS.search(rest)))
+
+
+def _unbalanced(text: str) -> bool:
+    return any(text.count(a) > text.count(b) for a, b in ("《》", "（）", "“”", "〔〕", "()"))
+
+
+def starts_paragraph(line: str) -> bool:
+    stripped = line.strip()
+    return bool(
+        STRUCTURAL.match(stripped) or LABEL.match(stripped) or DISTRICT_HEADER.match(stripped)
+    )
+
+
+def join_lines(lines: list[str]) -> list[str]:
+    """Physical lines → paragraphs, undoing page breaks and hard wraps.
+
+    A line is appended (nothing inserted) to the paragraph before it when that paragraph does
+    not end in ``。；：:！？〕``, the line does not start with a structural marker (``（一）``,
+    ``一、``, ``1.``, a field label, a district header ``鄠邑区：``, ``附件``), the paragraph is
+    not a short numbered heading, and (in documents that indent paragraphs) the line is not
+    indented.
+    """
+    indented = [line for line in lines if line.strip() and re.match(r"^(?:\s{2,}|\t|\u3000)", line)]
+    nonblank = [line for line in lines if line.strip()]
+    uses_indent = bool(nonblank) and len(indented) >= 0.3 * len(nonblank)
+    paragraphs: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        if paragraphs:
+            prev = paragraphs[-1]
+            indent_break = uses_indent and re.match(r"^(?:\s{2,}|\t|\u3000)", line)
+            if (
+                not prev.endswith(_ENDS_PARAGRAPH)
+                and not starts_paragraph(text)
+                and not indent_break
+                and (not is_heading(prev) or _unbalanced(prev))
+            ):
+                paragraphs[-1] = prev + text
+                continue
+        paragraphs.append(text)
+    return paragraphs
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def cjk_tidy(text: str) -> str:
+    """Remove spaces between two CJK characters (``防治 专项`` → ``防治专项``)."""
+    return re.sub(r"(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])", "", text).strip()

@@ -1,0 +1,236 @@
+"""Writes of the plan importer: drafts from uploads, the office's corrections, the commit."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from accounts.models import District
+from audit.log import record
+from plans.extract import ExtractError, parse_file
+from plans.extract.text import MAX_BYTES
+from plans.extract.units import literal_list
+from plans.models import DraftStatus, ImportDraft
+
+UNIT_FIELDS = (
+    "responsible",
+    "lead",
+    "participants",
+    "implementers",
+    "acceptance",
+    "acceptance_lead",
+)
+_ROLE = {
+    "responsible": "responsible",
+    "lead": "lead",
+    "participants": "participant",
+    "implementers": "implementer",
+    "acceptance": "acceptance",
+    "acceptance_lead": "acceptance_lead",
+}
+
+
+def default_city(name: str | None = None) -> District | None:
+    cities = District.objects.filter(parent=None)
+    if name:
+        found = cities.filter(name=name).first()
+        if found:
+            return found
+    return cities.filter(name=getattr(settings, "LANTIAN_DEFAULT_CITY", "西安市")).first()
+
+
+@transaction.atomic
+def create_draft(data: bytes, *, filename: str, acting_user, year=None, issued=None) -> ImportDraft:
+    """Parse an uploaded document into a draft; on failure ``ValidationError``, nothing stored."""
+    if len(data) > MAX_BYTES:
+        raise ValidationError(f"文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）")
+    try:
+        extraction = parse_file(data, filename=filename, year=year, issued=issued)
+    except ExtractError as exc:
+        raise ValidationError(str(exc)) from exc
+    draft = ImportDraft(
+        source_name=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        extracted=extraction,
+        extraction=copy.deepcopy(extraction),
+        city=default_city(extraction.get("city")),
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    draft.source_file.save(filename, ContentFile(data), save=False)
+    draft.save()
+    record(
+        acting_user,
+        "plan.draft_created",
+        draft,
+        changes={"items": [None, len(extraction["items"])], "kind": [None, extraction["kind"]]},
+    )
+    return draft
+
+
+def _units_of(item: dict) -> list[dict]:
+    """Rebuild the expanded unit mentions after the office changed the literal lists."""
+    from plans.extract.units import expand
+
+    merged: dict[str, dict] = {}
+    for field in UNIT_FIELDS:
+        names = item.get(field) or []
+        if names:
+            for mention in expand("、".join(names)):
+                entry = merged.setdefault(
+                    mention.name,
+                    {
+                        "name": mention.name,
+                        "raw": mention.raw,
+                        "roles": [],
+                        "note": mention.note,
+                        "open_ended": mention.open_ended,
+                    },
+                )
+                roles = [_ROLE[field]]
+                if field == "lead":
+                    roles.insert(0, "responsible")
+                if field == "acceptance_lead":
+                    roles.insert(0, "acceptance")
+                for role in roles:
+                    if role not in entry["roles"]:
+                        entry["roles"].append(role)
+    return list(merged.values())
+
+
+@transaction.atomic
+def correct_item(draft: ImportDraft, index: int, changes: dict, *, acting_user) -> dict:
+    """Apply the office's corrections to one task of a draft; returns the corrected item."""
+    if draft.status != DraftStatus.DRAFT:
+        raise ValidationError("此草稿已导入或已放弃，不能再修改")
+    items = draft.extraction["items"]
+    if not 0 <= index < len(items):
+        raise ValidationError("任务不存在")
+    item = items[index]
+    diff: dict = {}
+    for key, value in changes.items():
+        if key in UNIT_FIELDS:
+            value = literal_list(value).names if isinstance(value, str) else list(value)
+        elif key in ("deadline",):
+            value = value.isoformat() if isinstance(value, dt.date) else (value or None)
+        elif key.startswith("milestone:"):
+            _, m, n = key.split(":")
+            milestone = item["measures"][int(m)]["milestones"][int(n)]
+            new = value.isoformat() if isinstance(value, dt.date) else (value or None)
+            if milestone["date"] != new:
+                diff[key] = [milestone["date"], new]
+                milestone["date"] = new
+            continue
+        if item.get(key) != value:
+            diff[key] = [item.get(key), value]
+            item[key] = value
+    if not diff:
+        return item
+    if any(key in UNIT_FIELDS for key in diff):
+        item["units"] = _units_of(item)
+    if "deadline" in diff and item.get("deadline"):
+        item["deadlines"] = [
+            d for d in item.get("deadlines", []) if d.get("date") != diff["deadline"][0]
+        ]
+    item["uncertain"] = [
+        f
+        for f in item.get("uncertain", [])
+        if f not in diff
+        and not (f == "responsible" and any(k in UNIT_FIELDS for k in diff))
+        and not (f == "milestones" and any(k.startswith("milestone:") for k in diff))
+    ]
+    item["corrected"] = sorted(set(item.get("corrected", [])) | set(diff))
+    draft.corrections = [*draft.corrections, {"item": item["no"], "changes": diff}]
+    draft.save(update_fields=["extraction", "corrections", "updated_at"])
+    record(
+        acting_user,
+        "plan.draft_corrected",
+        draft,
+        changes={f"{item['no']}.{k}": v for k, v in diff.items()},
+    )
+    return item
+
+
+@transaction.atomic
+def correct_plan(draft: ImportDraft, changes: dict, *, acting_user) -> None:
+    if draft.status != DraftStatus.DRAFT:
+        raise ValidationError("此草稿已导入或已放弃，不能再修改")
+    diff = {}
+    for key in ("title", "doc_no", "issued", "year"):
+        if key not in changes:
+            continue
+        value = changes[key]
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if draft.extraction.get(key) != (value or None):
+            diff[key] = [draft.extraction.get(key), value or None]
+            draft.extraction[key] = value or None
+    if "city" in changes and changes["city"] != draft.city:
+        diff["city"] = [str(draft.city or ""), str(changes["city"] or "")]
+        draft.city = changes["city"]
+    if diff:
+        draft.corrections = [*draft.corrections, {"item": None, "changes": diff}]
+        draft.save()
+        record(acting_user, "plan.draft_corrected", draft, changes=diff)
+
+
+def previous_import(draft: ImportDraft) -> ImportDraft | None:
+    """The last committed import of the same plan (same document number, else same title)."""
+    committed = ImportDraft.objects.filter(status=DraftStatus.COMMITTED).exclude(pk=draft.pk)
+    doc_no, title = draft.extraction.get("doc_no"), draft.extraction.get("title")
+    if doc_no:
+        found = committed.filter(extraction__doc_no=doc_no).first()
+        if found:
+            return found
+    return committed.filter(extraction__title=title).first() if title else None
+
+
+@transaction.atomic
+def commit_draft(draft: ImportDraft, *, acting_user):
+    """Import the corrected extraction into the ledger, in one transaction."""
+    try:
+        from ledger.services import import_plan_extraction
+    except ImportError as exc:
+        raise ValidationError("台账模块（ledger）尚未安装，无法导入") from exc
+    if draft.status != DraftStatus.DRAFT:
+        raise ValidationError("此草稿已导入或已放弃")
+    draft.source_file.open("rb")
+    try:
+        data = draft.source_file.read()
+    finally:
+        draft.source_file.close()
+    outcome = import_plan_extraction(
+        draft.extraction,
+        source_name=draft.source_name,
+        source_bytes=data,
+        city=draft.city,
+        acting_user=acting_user,
+    )
+    draft.status = DraftStatus.COMMITTED
+    draft.plan_id = outcome.plan.pk
+    draft.outcome = {
+        "created": outcome.created,
+        "changes": list(outcome.changes),
+        "proposed_units": [str(u) for u in outcome.proposed_units],
+    }
+    draft.save()
+    record(
+        acting_user,
+        "plan.imported",
+        draft,
+        changes={"plan": [None, str(outcome.plan)], "created": [None, outcome.created]},
+    )
+    return outcome
+
+
+@transaction.atomic
+def discard_draft(draft: ImportDraft, *, acting_user) -> None:
+    if draft.status == DraftStatus.DRAFT:
+        draft.status = DraftStatus.DISCARDED
+        draft.save(update_fields=["status", "updated_at"])
+        record(acting_user, "plan.draft_discarded", draft)
