@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "audit",
     "regulations",
     "evidence",
+    "emergency",
     "api",
 ]
 
