@@ -104,7 +104,9 @@ def draw_unit(seed: str, unit: str, quota: Quota, populations: Mapping[str, Sequ
         raise ValueError(f"unknown quota kind {quota.kind!r}")
     picks = []
     for district in districts:
-        chosen = pick(sub_seed(unit_seed, district), populations.get(district, ()), quota.per_district)
+        chosen = pick(
+            sub_seed(unit_seed, district), populations.get(district, ()), quota.per_district
+        )
         picks += [Pick(district, code) for code in chosen]
     return picks
 

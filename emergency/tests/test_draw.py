@@ -32,7 +32,9 @@ def test_the_commitment_is_the_sha256_of_the_secret_bytes():
 def test_the_seed_depends_on_every_input():
     args = ("ab" * 32, "drand 4521337", dt.date(2024, 1, 12), "2024-01-12T08:00:00+08:00")
     seed = round_seed(*args)
-    for i, other in enumerate(("cd" * 32, "drand 4521338", dt.date(2024, 1, 13), "2024-01-12T08:01")):
+    for i, other in enumerate(
+        ("cd" * 32, "drand 4521338", dt.date(2024, 1, 13), "2024-01-12T08:01")
+    ):
         changed = list(args)
         changed[i] = other
         assert round_seed(*changed) != seed
@@ -92,7 +94,9 @@ def test_a_district_too_small_for_its_quota_is_reported():
     assert len(picks) == 2
     assert shortfall(quota, picks) == ["小区 仅 2 户，要求不少于 10 户"]
     assert shortfall(quota, []) == ["小区 仅 0 户，要求不少于 10 户"]
-    assert shortfall(Quota("districts", 3, 3), [Pick("甲", "a")] * 3) == ["仅抽到 1 个区县，要求 3 个"]
+    assert shortfall(Quota("districts", 3, 3), [Pick("甲", "a")] * 3) == [
+        "仅抽到 1 个区县，要求 3 个"
+    ]
 
 
 def test_an_unknown_quota_kind_is_an_error():
