@@ -10,7 +10,7 @@ from accounts.choices import UnitKind
 from accounts.models import District, Unit
 from accounts.registry import UnitIndex
 from emergency import draw
-from emergency.models import DrawRound, Enterprise, InspectionPlan, Population
+from emergency.models import DrawRound, Enterprise, Inspection, InspectionPlan, Population
 from emergency.rules import DISTRICT_GOVERNMENT, InspectorRule, inspector_rules
 
 DISTRICT_BODY_KINDS = (UnitKind.GOVERNMENT, UnitKind.ZONE_ADMIN)
@@ -120,11 +120,15 @@ class Check:
         return not self.problems
 
 
-def replay_plan(plan: InspectionPlan, seed: str) -> list[draw.Pick]:
+def replay_plan(
+    plan: InspectionPlan, seed: str, stored: dict[str, list[str]] | None = None
+) -> list[draw.Pick]:
     """Draw ``plan`` again from its recorded inputs alone (seed, unit key, populations)."""
     inputs = plan.draw_inputs
     digests: dict[str, str] = inputs["populations"]
-    stored = {p.digest: p.codes for p in Population.objects.filter(digest__in=digests.values())}
+    if stored is None:
+        rows = Population.objects.filter(digest__in=digests.values())
+        stored = {p.digest: p.codes for p in rows}
     pops = {district: stored.get(digest, []) for district, digest in digests.items()}
     return draw.draw_unit(seed, inputs["unit_key"], draw.Quota.from_dict(inputs["quota"]), pops)
 
@@ -149,20 +153,23 @@ def verify_round(round_: DrawRound) -> Check:
     for digest, codes in pop_rows.items():
         if draw.population_digest(codes) != digest:
             problems.append(f"抽取总体 {digest[:12]}… 的内容与其摘要不符")
+    actual: dict[int, list[tuple[str, str]]] = {plan.pk: [] for plan in plans}
+    rows = (
+        Inspection.objects.filter(plan__round=round_)
+        .order_by("plan_id", "position")
+        .values_list("plan_id", "district__name", "enterprise__credit_code")
+    )
+    for plan_id, district, code in rows:
+        actual[plan_id].append((district, code))
     for plan in plans:
-        problems += _verify_plan(plan, seed)
+        problems += _verify_plan(plan, seed, pop_rows, actual[plan.pk])
     return Check(round_, problems, len(plans))
 
 
-def _verify_plan(plan: InspectionPlan, seed: str) -> list[str]:
+def _verify_plan(plan: InspectionPlan, seed: str, stored, actual) -> list[str]:
     inputs = plan.draw_inputs
-    expected = [(p.district, p.code) for p in replay_plan(plan, seed)]
+    expected = [(p.district, p.code) for p in replay_plan(plan, seed, stored)]
     recorded = [tuple(pair) for pair in inputs["picks"]]
-    actual = list(
-        plan.inspections.order_by("position").values_list(
-            "district__name", "enterprise__credit_code"
-        )
-    )
     problems = []
     if expected != recorded:
         problems.append(f"{plan.unit.name}：重新抽取的结果与公布的计划不同")

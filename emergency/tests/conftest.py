@@ -87,3 +87,52 @@ def photo(name="site.jpg") -> SimpleUploadedFile:
 
 def bytes_upload(data: bytes, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
+
+
+EPISODE_DAYS = [dt.date(2024, 1, 11) + dt.timedelta(days=i) for i in range(5)]
+
+
+def orange_episode(city, office, days=EPISODE_DAYS):
+    """An orange episode issued the day before ``days``, with each day's commitment published."""
+    import time_machine
+
+    from emergency import services
+
+    first = days[0] - dt.timedelta(days=1)
+    with time_machine.travel(local(first.year, first.month, first.day, 16, 0), tick=False):
+        episode = services.issue_episode(
+            city=city,
+            level="orange",
+            starts_at=local(days[0].year, days[0].month, days[0].day, 0, 0),
+            expected_end_at=local(days[0].year, days[0].month, days[0].day, 0, 0)
+            + dt.timedelta(days=len(days)),
+            basis_note="测试",
+            acting_user=office,
+        )
+        rounds = [services.commit_round(episode, day, acting_user=office) for day in days]
+    return episode, rounds
+
+
+def draw_days(rounds, office, days=EPISODE_DAYS):
+    import time_machine
+
+    from emergency import services
+
+    for n, (day, round_) in enumerate(zip(days, rounds, strict=True)):
+        with time_machine.travel(local(day.year, day.month, day.day, 8, 0, 17), tick=False):
+            services.run_draw(
+                round_,
+                beacon=f"{4521337 + n * 2880:d}:9f3c{n}e",
+                beacon_source=f"drand mainnet round {4521337 + n * 2880}",
+                acting_user=office,
+            )
+
+
+@pytest.fixture
+def small_episode(city, world):
+    """400 listed enterprises and a drawn two-day orange episode (2024-01-11/12)."""
+    make_enterprises(city, 400)
+    days = EPISODE_DAYS[:2]
+    episode, rounds = orange_episode(city, world.office, days)
+    draw_days(rounds, world.office, days)
+    return episode

@@ -12,43 +12,17 @@ from accounts.models import District
 from emergency import draw, draws, services
 from emergency.models import DrawRound, Inspection, InspectionPlan, Population
 from emergency.rules import DISTRICT_GOVERNMENT, inspector_rules
-from emergency.tests.conftest import local, make_enterprises
+from emergency.tests.conftest import EPISODE_DAYS as DAYS
+from emergency.tests.conftest import draw_days, local, make_enterprises, orange_episode
 
 LIST_SIZE = 4467  # seed 000 item 29: 全市共有 4467 家企业纳入重污染应急减排清单
-DAYS = [dt.date(2024, 1, 11) + dt.timedelta(days=i) for i in range(5)]
-
-
-def orange_episode(city, office):
-    with time_machine.travel(local(2024, 1, 10, 16, 0), tick=False):
-        episode = services.issue_episode(
-            city=city,
-            level="orange",
-            starts_at=local(2024, 1, 11, 0, 0),
-            expected_end_at=local(2024, 1, 16, 0, 0),
-            basis_note="测试",
-            acting_user=office,
-        )
-        # every day's commitment is published the day before the episode starts
-        rounds = [services.commit_round(episode, day, acting_user=office) for day in DAYS]
-    return episode, rounds
-
-
-def draw_every_day(rounds, office):
-    for n, (day, round_) in enumerate(zip(DAYS, rounds, strict=True)):
-        with time_machine.travel(local(day.year, day.month, day.day, 8, 0, 17), tick=False):
-            services.run_draw(
-                round_,
-                beacon=f"{4521337 + n * 2880:d}:9f3c{n}e",
-                beacon_source=f"drand mainnet round {4521337 + n * 2880}",
-                acting_user=office,
-            )
 
 
 @pytest.fixture
 def drawn_episode(city, world):
     make_enterprises(city, LIST_SIZE)
     episode, rounds = orange_episode(city, world.office)
-    draw_every_day(rounds, world.office)
+    draw_days(rounds, world.office)
     return episode
 
 
