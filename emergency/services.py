@@ -565,7 +565,7 @@ def run_draw(
     if not beacon.strip() or not beacon_source.strip():
         raise ValidationError(_("请填写公开随机值及其来源。"))
     now = (now or tz.now()).replace(microsecond=0)
-    if now < round_.committed_at:
+    if now < round_.committed_at.replace(microsecond=0):
         raise ValidationError(_("抽取时间早于承诺值公布时间。"))
     if tz.to_local(now).date() != round_.day:
         raise ValidationError(_("只能在检查当日抽取。"))
