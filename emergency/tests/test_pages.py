@@ -33,7 +33,7 @@ def pages(episode):
         reverse("emergency-episode", args=[episode.pk]),
         reverse("emergency-propose"),
         reverse("emergency-enterprises"),
-        reverse("emergency-enterprises") + "?grade=C&listed=all&stop=red",
+        reverse("emergency-enterprises") + "?grade=C&listed=all&stop=red&devices=1",
         reverse("emergency-enterprise", args=[enterprise.pk]),
         reverse("emergency-import"),
         reverse("emergency-round", args=[round_.pk]),
