@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from accounts.choices import UnitKind
 from accounts.models import District, Unit
 from accounts.registry import UnitIndex
@@ -64,7 +66,10 @@ def unit_draws(
     try:
         rules = inspector_rules(city.name, day, level)
     except LookupError as exc:
-        raise DrawError(f"{day} {city.name} 没有生效的抽查频次规定：{exc}") from exc
+        raise DrawError(
+            _("%(day)s %(city)s 没有生效的抽查频次规定：%(exc)s")
+            % {"day": day, "city": city.name, "exc": exc}
+        ) from exc
     digests = {name: draw.population_digest(codes) for name, codes in pops.items()}
     bodies = district_bodies(city)
     district_names = dict(District.objects.filter(parent=city).values_list("id", "name"))
@@ -80,7 +85,9 @@ def unit_draws(
         index = index or UnitIndex(city)
         unit = index.resolve(rule.unit).unit
         if unit is None:
-            raise DrawError(f"抽查频次规定中的检查单位“{rule.unit}”不在单位名录中")
+            raise DrawError(
+                _("抽查频次规定中的检查单位“%(unit)s”不在单位名录中") % {"unit": rule.unit}
+            )
         quota = draw.Quota(rule.kind, rule.per_district, rule.districts)
         out.append(UnitDraw(unit, rule, quota, dict(digests)))
     return out
@@ -137,12 +144,12 @@ def verify_round(round_: DrawRound) -> Check:
     """Redo a round: the secret against the commitment, the seed, every plan and population."""
     problems = []
     if not round_.is_drawn:
-        return Check(round_, ["尚未抽取"], 0)
+        return Check(round_, [_("尚未抽取")], 0)
     if draw.commitment_of(round_.secret) != round_.commitment:
-        problems.append("公布的秘密值与事先公布的承诺值不符")
+        problems.append(_("公布的秘密值与事先公布的承诺值不符"))
     seed = draw.round_seed(round_.secret, round_.beacon, round_.day, draw_time(round_.drawn_at))
     if seed != round_.seed:
-        problems.append("由公开输入重算的种子与记录的种子不符")
+        problems.append(_("由公开输入重算的种子与记录的种子不符"))
     plans = list(round_.plans.select_related("unit"))
     pop_rows = {
         p.digest: p.codes
@@ -152,7 +159,7 @@ def verify_round(round_: DrawRound) -> Check:
     }
     for digest, codes in pop_rows.items():
         if draw.population_digest(codes) != digest:
-            problems.append(f"抽取总体 {digest[:12]}… 的内容与其摘要不符")
+            problems.append(_("抽取总体 %(digest)s… 的内容与其摘要不符") % {"digest": digest[:12]})
     actual: dict[int, list[tuple[str, str]]] = {plan.pk: [] for plan in plans}
     rows = (
         Inspection.objects.filter(plan__round=round_)
@@ -172,7 +179,7 @@ def _verify_plan(plan: InspectionPlan, seed: str, stored, actual) -> list[str]:
     recorded = [tuple(pair) for pair in inputs["picks"]]
     problems = []
     if expected != recorded:
-        problems.append(f"{plan.unit.name}：重新抽取的结果与公布的计划不同")
+        problems.append(_("%(unit)s：重新抽取的结果与公布的计划不同") % {"unit": plan.unit.name})
     if actual != recorded:
-        problems.append(f"{plan.unit.name}：检查记录与公布的计划不一致")
+        problems.append(_("%(unit)s：检查记录与公布的计划不一致") % {"unit": plan.unit.name})
     return problems
