@@ -181,7 +181,7 @@ def _upgrade_some(city, office) -> None:
             services.change_grade(
                 enterprise,
                 new,
-                effective_on=tz.local_today() - dt.timedelta(days=5),
+                effective_on=tz.local_today(),
                 reason="演示：省生态环境厅绩效评级结果公示",
                 acting_user=office,
             )

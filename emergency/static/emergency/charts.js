@@ -58,7 +58,7 @@
     const chart = init(elId);
     if (!chart || !d) return;
     chart.setOption({
-      grid: { left: 50, right: 20, top: 30, bottom: 50 },
+      grid: { left: 50, right: 44, top: 30, bottom: 50 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: d.x, axisLabel: { rotate: 30 } },
       yAxis: { type: "value", name: "AQI" },
