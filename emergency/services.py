@@ -695,7 +695,7 @@ def record_inspection(
     case for the enterprise's district. A recorded inspection is never overwritten."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != InspectionStatus.PENDING:
-        raise ValidationError(_("该检查已记录，不能覆盖；请补充照片或由专项办更正。"))
+        raise ValidationError(_("该检查已记录，不能覆盖；可以补充照片。"))
     _check_finding(finding)
     now = tz.now()
     inspection.status = InspectionStatus.DONE
