@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "audit",
     "regulations",
     "evidence",
+    "emergency",
     "api",
     "ledger",
     "plans",
@@ -131,6 +132,9 @@ LANTIAN_MAX_UPLOAD_BYTES = envint("LANTIAN_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 LANTIAN_MAX_EVIDENCE_BYTES = envint("LANTIAN_MAX_EVIDENCE_BYTES", 20 * 1024 * 1024)
 # The city whose unit registry resolves names in documents that do not say which city they are.
 LANTIAN_DEFAULT_CITY = os.environ.get("LANTIAN_CITY", "西安市")
+# emergency: where enterprises' online monitoring readings come from (a dotted path to
+# fn(mns, start, end)); empty until the monitoring app provides one (emergency/readings.py).
+LANTIAN_EMERGENCY_READINGS = os.environ.get("LANTIAN_EMERGENCY_READINGS", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lantian@localhost")

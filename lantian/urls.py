@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("evidence/", include("evidence.urls")),
+    path("emergency/", include("emergency.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),

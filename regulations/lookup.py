@@ -191,3 +191,25 @@ def breakpoints(standard: str = "auto", *, on: dt.date | None = None) -> Version
             raise ValueError("breakpoints('auto') needs the date of the data")
         return version("aqi_breakpoints", on=on)
     return version("aqi_breakpoints", on=on or dt.date.today(), code=standard)
+
+
+# --- scoped lookups (emergency) -----------------------------------------------------------
+
+# Scopes that apply wherever the platform runs.
+GENERAL_SCOPES = ("全国", "本市")
+
+
+def local_version(family: str, *, on: dt.date, scope: str, code: str | None = None) -> Version:
+    """The version of ``family`` in force on ``on`` for a place (a city's name).
+
+    Like ``version`` but a version scoped to another place never applies: national and
+    ``本市`` versions apply everywhere, a local one (``西安市``) only there, where its higher
+    priority lets it override the national baseline.
+    """
+    candidates = [v for v in versions(family) if v.scope in (*GENERAL_SCOPES, scope)]
+    if code:
+        return version(family, on=on, code=code)
+    in_force = [v for v in candidates if v.in_force(on) and not _superseded(v, candidates, on)]
+    if not in_force:
+        raise RegulationNotFound(f"{on} {scope} 没有生效的 {family}")
+    return max(in_force, key=lambda v: (v.priority, v.effective_from))

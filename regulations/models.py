@@ -17,6 +17,8 @@ class Family(models.TextChoices):
     WARNING_RULES = "warning_rules", _("重污染天气预警分级")
     ALARM_LADDER = "alarm_ladder", _("在线监测超标报警分级")
     LOCAL_TARGETS = "local_targets", _("地方考核目标")
+    SPOT_CHECK_QUOTAS = "spot_check_quotas", _("应急响应企业抽查频次")
+    GRADE_TARGETS = "grade_targets", _("环保绩效分级目标")
 
 
 class Regulation(models.Model):

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmergencyConfig(AppConfig):
+    name = "emergency"
+    verbose_name = _("重污染天气应对")
+
+    def ready(self):
+        from accounts.access import is_staff_user
+        from lantian import navigation
+
+        navigation.register(_("重污染应对"), "emergency-home", order=60, visible=is_staff_user)
