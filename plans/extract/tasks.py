@@ -421,10 +421,47 @@ _UNIT_LINE = re.compile(
     r"^[（(]?\s*(?:牵头单位|责任单位|配合单位|参与单位|落实单位|主办单位|协办单位|责任部门|牵头部门|配合部门)\s*[：:]"
 )
 _DEFAULT = re.compile(
-    r"(?:以下|下列|本方案|各项|所有)[^。]{0,12}?(?:工作|任务|措施)[^。]{0,6}?(?:均|都|皆)(?:需|须|由|要)?"
-    r"(?P<units>[^。，,]{2,60}?)(?P<verb>负责落实|落实|负责|牵头|实施|承担)[^。]{0,6}?不再(?:一一)?列出"
+    r"(?:以下|下列|本方案|各项|所有|其他|其余)[^。〔〕]{0,12}?(?:(?:工作|任务|措施)[^。〔〕]{0,6}?)?"
+    r"(?:均|都|皆)(?:需|须|由|要)?"
+    r"(?P<units>[^。，,〔〕]{2,60}?)(?P<verb>负责落实|落实|负责|牵头|实施|承担)[^。]{0,6}?不再(?:一一)?列出"
 )
 _SKIP_SECTIONS = re.compile(r"目标|指导思想|总体要求|基本原则|工作原则|编制依据|适用范围")
+
+
+_ANY_BRACKET = re.compile(
+    r"〔(?P<b1>[^〔〕]*)〕|[（(](?P<b2>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]"
+)
+
+
+def _is_role_bracket(content: str, kind: str) -> bool:
+    content = unitlists.without_defaults(content)
+    if not unitlists.looks_like_units(content):
+        return False
+    return kind == "〔〕" or _role_clause(content)
+
+
+def _segments(text: str) -> list[tuple[str, str | None, str]]:
+    """A paragraph cut after each responsibility bracket: ``A。〔units〕B。(units)`` gives two
+    parts, each (text, bracket content, kind). Text after the last bracket that is only
+    punctuation (``〕。``) is dropped; other text is a part without a bracket."""
+    out: list[tuple[str, str | None, str]] = []
+    pos = 0
+    for match in _ANY_BRACKET.finditer(text):
+        kind = "〔〕" if match["b1"] is not None else "()"
+        content = match["b1"] if match["b1"] is not None else match["b2"]
+        if not _is_role_bracket(content, kind):
+            continue
+        before = text[pos : match.start()].strip()
+        if not before and out and out[-1][1] is None:
+            before = out.pop()[0]
+        if not before and out:
+            continue  # two brackets in a row: keep the first
+        out.append((before, content, kind))
+        pos = match.end()
+    rest = text[pos:].strip()
+    if rest.strip("。.;；,， ") or not out:
+        out.append((rest, None, ""))
+    return out
 
 
 def _split_bracket(text: str) -> tuple[str, str | None, str]:
@@ -440,14 +477,16 @@ def _split_bracket(text: str) -> tuple[str, str | None, str]:
 
 def _role_clause(body: str) -> bool:
     return bool(
-        re.search(r"(牵头|参与|配合|落实|按照?职责分工负责|负责)\s*$", squash(body))
+        unitlists._CLAUSE_ROLE.search(squash(body).rstrip("。."))
         or re.search(r"(?:牵头单位|责任单位|配合单位)[：:]", body)
     )
 
 
 def _unit_line(text: str) -> dict | None:
     """``牵头单位：A；责任单位：B、C`` (also in brackets) → bracket-literal dict."""
-    body = text.strip().strip("（()）。")
+    body = text.strip().rstrip("。")
+    if body[:1] in "（(" and body[-1:] in "）)":
+        body = body[1:-1]
     if not re.search(r"(?:牵头|责任|配合|参与|落实|主办|协办)(?:单位|部门)\s*[：:]", body):
         return None
     out = {"lead": [], "participants": [], "implementers": [], "by_duty": False, "open_ended": []}
@@ -496,9 +535,11 @@ def parse_work_plan(
     skip_section = False
     for i, text in enumerate(paragraphs):
         default = _DEFAULT.search(text)
-        if default:
-            defaults.append((default["verb"], default["units"]))
         p_style, number, rest = marker(text)
+        in_task = (p_style == style and not skip_section) or current is not None
+        if default and not in_task:
+            defaults.append((default["verb"], default["units"]))
+            default = None  # stated before the tasks: it applies to all of them
         if _higher(p_style, style):
             if is_heading(text) or len(rest) <= 40 and not _split_bracket(text)[1]:
                 section = re.sub(r"[。.]$", "", rest.strip())
@@ -519,6 +560,9 @@ def parse_work_plan(
         else:
             continue
         used.append(i)
+        if default:
+            # stated in a task ("以下各项工作均需…落实，不再列出"): applies to the tasks after it
+            defaults.append((default["verb"], default["units"]))
         line_units = _unit_line(body)
         if line_units is not None and current["paragraphs"]:
             prev = current["paragraphs"][-1]
@@ -527,33 +571,36 @@ def parse_work_plan(
                 prev["bracket"] = body
                 prev["bracket_kind"] = "line"
                 continue
-        stripped, bracket, kind = _split_bracket(body)
-        if (
-            bracket is None
-            and re.fullmatch(r"\s*〔[^〕]*〕\s*[。]?", body)
-            and current["paragraphs"]
-        ):
-            prev = current["paragraphs"][-1]
-            content = body.strip().strip("。").strip("〔〕")
-            if prev["units"] is None:
-                prev["units"] = unitlists.bracket_literal(content)
-                prev["bracket"] = content
-                prev["bracket_kind"] = "〔〕"
-                continue
-        units = None
-        if bracket is not None:
-            units = _unit_line(bracket) or unitlists.bracket_literal(bracket)
-        current["paragraphs"].append(
-            {
-                "text": stripped.strip(),
-                "bracket": bracket,
-                "units": units,
-                "raw": body,
-                "bracket_kind": kind,
-            }
-        )
+        segments = _segments(body)
+        for stripped, bracket, kind in segments:
+            if not stripped and bracket is not None and current["paragraphs"]:
+                # a bracket on a line of its own belongs to the paragraph before it
+                prev = current["paragraphs"][-1]
+                if prev["units"] is None:
+                    prev["units"] = _unit_line(bracket) or unitlists.bracket_literal(bracket)
+                    prev["bracket"] = bracket
+                    prev["bracket_kind"] = kind
+                    continue
+            units = None
+            if bracket is not None:
+                units = _unit_line(bracket) or unitlists.bracket_literal(bracket)
+            current["paragraphs"].append(
+                {
+                    "text": stripped.strip(),
+                    "bracket": bracket,
+                    "units": units,
+                    "raw": body if len(segments) == 1 else _segment_raw(stripped, bracket, kind),
+                    "bracket_kind": kind,
+                }
+            )
     out = [_work_item(item, year, issued) for item in items if item["paragraphs"]]
     return out, used, warnings
+
+
+def _segment_raw(text: str, bracket: str | None, kind: str) -> str:
+    if bracket is None:
+        return text
+    return text + ("〔" + bracket + "〕" if kind == "〔〕" else "（" + bracket + "）")
 
 
 def _work_item(item: dict, year: int | None, issued) -> dict:

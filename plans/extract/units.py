@@ -190,9 +190,44 @@ def _expand_clause(clause: str) -> list[UnitMention]:
 
 # Work-plan brackets end each clause with the role its units play: 〔A牵头，B、C参与，D落实〕.
 _CLAUSE_ROLE = re.compile(
-    r"(按照?(?:职责|责任)分工(?:分别)?负责|负责落实|牵头|参与|配合|落实|负责)$"
+    r"(按照?(?:职责|责任)分工(?:分别)?(?:负责|落实)|负责落实|牵头(?:督导|负责|落实|推进)?|"
+    r"参与|配合(?:落实)?|协助|协同|落实|负责|具体实施|实施)$"
 )
+
+
+def _role_of(verb: str) -> str:
+    """lead / participant / implementer for a clause verb."""
+    if verb.startswith("牵头"):
+        return "lead"
+    if verb.startswith(("参与", "配合", "协助", "协同")):
+        return "participant"
+    return "implementer"
+
+
 _ROLE_OF_VERB = {"牵头": "lead", "参与": "participant", "配合": "participant"}
+
+
+_DEFAULT_SENTENCE = re.compile(r"(?:以下|下列|其他|其余)[^。〔〕]*?不再(?:一一)?列出[。.]?")
+
+
+def without_defaults(text: str) -> str:
+    """A bracket without the default it states for later tasks
+    (``以下各项工作均需…落实，不再列出``)."""
+    return _DEFAULT_SENTENCE.sub("", text).strip().rstrip("。.，,；;")
+
+
+def _clause_verbs(clauses: list[str]) -> list[str | None]:
+    """The role verb ending each clause; a leading ``X负责`` is the lead when no clause says 牵头
+    (or 按职责分工负责) and a later clause names the implementers (``Y负责落实``/``Y落实``)."""
+    verbs = []
+    for clause in clauses:
+        match = _CLAUSE_ROLE.search(clause)
+        verbs.append(match.group(1) if match else None)
+    has_lead = any(v and (v.startswith("牵头") or "分工" in v) for v in verbs)
+    if not has_lead and verbs and verbs[0] == "负责":
+        if any(v in ("落实", "负责落实") for v in verbs[1:]):
+            verbs[0] = "牵头"
+    return verbs
 
 
 def parse_bracket(text: str) -> list[UnitMention]:
@@ -203,10 +238,10 @@ def parse_bracket(text: str) -> list[UnitMention]:
     """
     mentions: list[UnitMention] = []
     waiting: list[UnitMention] = []
-    for clause in _SEPARATORS.split(protect(normalise(text))):
-        clause = restore(clause)
-        if not clause:
-            continue
+    clauses = [
+        restore(c) for c in re.split(r"[，,；;。]", protect(normalise(without_defaults(text)))) if c
+    ]
+    for clause, verb in zip(clauses, _clause_verbs(clauses), strict=True):
         match = _CLAUSE_ROLE.search(clause)
         body = clause[: match.start()] if match else clause
         open_ended = body.endswith("等")
@@ -217,8 +252,7 @@ def parse_bracket(text: str) -> list[UnitMention]:
         if not match:
             waiting.extend(found)
             continue
-        verb = match.group(1)
-        role = _ROLE_OF_VERB.get(verb, "implementer")
+        role = _role_of(verb)
         if "分工" in verb:
             role = "lead"
         for mention in [*waiting, *found]:
@@ -298,9 +332,8 @@ def bracket_literal(text: str) -> dict:
     }
     waiting: list[str] = []
     waiting_open = False
-    for clause in re.split(r"[，,；;。]", protect(normalise(text))):
-        if not clause:
-            continue
+    clauses = [c for c in re.split(r"[，,；;。]", protect(normalise(without_defaults(text)))) if c]
+    for clause, verb in zip(clauses, _clause_verbs(clauses), strict=True):
         match = _CLAUSE_ROLE.search(clause)
         body = clause[: match.start()] if match else clause
         open_ended = body.endswith("等")
@@ -311,13 +344,12 @@ def bracket_literal(text: str) -> dict:
             waiting.extend(names)
             waiting_open = waiting_open or open_ended
             continue
-        verb = match.group(1)
         if "分工" in verb:
             role = "lead"
             out["by_duty"] = True
         else:
-            role = {"牵头": "lead", "参与": "participants", "配合": "participants"}.get(
-                verb, "implementers"
+            role = {"lead": "lead", "participant": "participants"}.get(
+                _role_of(verb), "implementers"
             )
         out[role].extend([*waiting, *names])
         if (open_ended or waiting_open) and role not in out["open_ended"]:
