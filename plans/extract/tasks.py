@@ -518,7 +518,13 @@ def parse_work_plan(
         if style and (_split_bracket(p)[1] is not None):
             styles[style] += 1
     if not styles:
-        # no brackets: tasks carry 牵头单位 lines or defaults; the most frequent non-heading style
+        # no brackets: tasks carry 牵头单位 lines or defaults. Tasks read "title。body"; the
+        # most frequent style of such paragraphs, else of any paragraph that is no heading.
+        for p in paragraphs:
+            style, _, rest = marker(p)
+            if style and re.search(r"。.", rest):
+                styles[style] += 1
+    if not styles:
         for p in paragraphs:
             style, _, _ = marker(p)
             if style and not is_heading(p):
