@@ -425,7 +425,9 @@ def join_lines(lines: list[str]) -> list[str]:
     indented = [line for line in lines if line.strip() and re.match(r"^(?:\s{2,}|\t|\u3000)", line)]
     nonblank = [line for line in lines if line.strip()]
     uses_indent = bool(nonblank) and len(indented) >= 0.3 * len(nonblank)
+    full = _full_width(nonblank) if uses_indent else None
     paragraphs: list[str] = []
+    previous_line = ""
     for line in lines:
         text = line.strip()
         if not text:
@@ -433,6 +435,19 @@ def join_lines(lines: list[str]) -> list[str]:
         if paragraphs:
             prev = paragraphs[-1]
             indent_break = uses_indent and re.match(r"^(?:\s{2,}|\t|\u3000)", line)
+            if (
+                full
+                and not indent_break
+                and visual_width(previous_line.rstrip()) >= full
+                and not LABEL.match(text)
+                and not DISTRICT_HEADER.match(text)
+            ):
+                # a hard-wrapped line: the line above fills the text width and this one is
+                # not indented, so the paragraph goes on (even after a 。 or before "5)")
+                paragraphs[-1] = prev + text
+                previous_line = line
+                continue
+            previous_line = line
             if (
                 not prev.endswith(_ENDS_PARAGRAPH)
                 and not starts_paragraph(text)
@@ -442,7 +457,28 @@ def join_lines(lines: list[str]) -> list[str]:
                 paragraphs[-1] = prev + text
                 continue
         paragraphs.append(text)
+        previous_line = line
     return paragraphs
+
+
+def visual_width(text: str) -> float:
+    """Printed width in CJK characters (ASCII letters and digits are half as wide)."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.5 for c in text)
+
+
+def _full_width(lines: list[str]) -> float | None:
+    """The width a line must reach to count as filled to the margin, in a hard-wrapped
+    document (many lines equally long); None when lines are whole paragraphs."""
+    widths = sorted(visual_width(line.rstrip()) for line in lines)
+    if len(widths) < 8:
+        return None
+    block = widths[int(len(widths) * 0.9)]
+    if block < 16:
+        return None
+    near = [w for w in widths if w >= 0.9 * block]
+    if len(near) < 0.3 * len(widths):
+        return None
+    return 0.9 * block
 
 
 def squash(text: str) -> str:
