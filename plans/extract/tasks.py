@@ -23,6 +23,7 @@ from .text import DISTRICT_HEADER, LABEL, STRUCTURAL, is_heading, squash
 _CN_NUM = "一二三四五六七八九十百零〇"
 
 _STYLES = [
+    ("part", re.compile(rf"^第(?P<n>[{_CN_NUM}\d]+)(?:部分|章|篇)\s*")),
     ("cn", re.compile(rf"^(?P<n>[{_CN_NUM}]+)\s*[、.．]\s*")),
     ("paren_cn", re.compile(rf"^[（(]\s*(?P<n>[{_CN_NUM}]+)\s*[）)]\s*")),
     ("arabic", re.compile(r"^(?P<n>\d{1,3})\s*(?:[、．]|\.(?!\d))\s*")),
@@ -31,12 +32,12 @@ _STYLES = [
 ]
 
 
-_RANK = {"cn": 0, "paren_cn": 1, "arabic": 2, "paren_arabic": 3, "circled": 4}
+_RANK = {"part": -1, "cn": 0, "paren_cn": 1, "arabic": 2, "paren_arabic": 3, "circled": 4}
 
 
 def _higher(style: str | None, than: str) -> bool:
     """Is a paragraph of ``style`` a level above items numbered in ``than`` (a section)?"""
-    return style is not None and _RANK[style] < _RANK[than]
+    return style is not None and _RANK[style] < _RANK.get(than, 99)
 
 
 def marker(text: str) -> tuple[str | None, int | None, str]:
@@ -83,6 +84,26 @@ _FIELD_OF_LABEL = {
     "问题描述": "problem",
     "存在问题": "problem",
     "反馈问题": "problem",
+    "具体问题": "problem",
+    "牵头部门": "lead",
+    "责任部门": "responsible",
+    "配合部门": "participants",
+    "主责单位": "responsible",
+    "主责部门": "responsible",
+    "整改主体": "responsible",
+    "整改实施主体": "responsible",
+    "实施主体": "responsible",
+    "责任主体": "responsible",
+    "牵头验收单位": "acceptance_lead",
+    "配合验收单位": "acceptance",
+    "时限要求": "deadline",
+    "完成期限": "deadline",
+    "整改完成情况": "progress",
+    "整改情况": "progress",
+    "完成情况": "progress",
+    "整改进展情况": "progress",
+    "整改进展": "progress",
+    "进展情况": "progress",
 }
 
 
@@ -96,6 +117,13 @@ def label_of(text: str) -> tuple[str | None, str]:
 
 def detect_kind(paragraphs: list[str]) -> str:
     labels = Counter(label_of(p)[0] for p in paragraphs)
+    inline = sum(1 for p in paragraphs if marker(p)[0] and _FIELD_BRACKET.search(p))
+    labels["deadline"] += (
+        sum(1 for p in paragraphs if marker(p)[0] and re.search(r"[（(][^（）()]*时限", p))
+        if labels["measures"]
+        else 0
+    )
+    labels["responsible"] += inline if labels["measures"] else 0
     unit_labels = labels["responsible"] + labels["lead"] + labels["acceptance"]
     time_labels = labels["deadline"] + labels["measures"] + labels["target"]
     if unit_labels >= 1 and time_labels >= 1 and unit_labels + time_labels >= 3:
@@ -226,24 +254,39 @@ def parse_task_list(
 ) -> tuple[list[dict], list[int]]:
     """Items of a field-labelled task list, and the indexes of the paragraphs they used."""
     labelled = [i for i, p in enumerate(paragraphs) if label_of(p)[0]]
-    # the item headers: the numbered paragraph nearest before each run of labels
+    # the item headers: the numbered paragraph nearest before each run of labels, unless it
+    # continues a run of measures (fields written after a measure belong to that measure);
+    # a run that opens with 反馈问题：/问题描述： and has no number before it is an item too
     header_styles: Counter = Counter()
     heads: list[int] = []
+    label_heads: list[int] = []
     for i in labelled:
         if i > 0 and label_of(paragraphs[i - 1])[0]:
             continue
+        field = label_of(paragraphs[i])[0]
+        if field == "progress":
+            continue
+        found = None
         for j in range(i - 1, -1, -1):
             if label_of(paragraphs[j])[0]:
                 break
             style, number, _ = marker(paragraphs[j])
             if style:
-                heads.append(j)
-                header_styles[style] += 1
+                found = j
                 break
-    if not header_styles:
+        if found is not None and not _continues_measures(paragraphs, found):
+            heads.append(found)
+            header_styles[marker(paragraphs[found])[0]] += 1
+        elif field == "problem":
+            label_heads.append(i)
+    if not header_styles and not label_heads:
         return [], []
-    style = header_styles.most_common(1)[0][0]
-    starts = sorted({j for j in heads if marker(paragraphs[j])[0] == style})
+    if header_styles:
+        style = header_styles.most_common(1)[0][0]
+        starts = sorted({j for j in heads if marker(paragraphs[j])[0] == style})
+    else:
+        style = "label"
+        starts = sorted(label_heads)
     sections = {
         i: re.sub(r"[。.]$", "", marker(p)[2].strip())
         for i, p in enumerate(paragraphs)
@@ -256,12 +299,36 @@ def parse_task_list(
         end = _trim_tail(paragraphs, start, end)
         end = min([i for i in sections if start < i < end] or [end])
         used.extend(range(start, end))
-        item = _task_item(paragraphs[start:end], year, issued)
+        item = _task_item(
+            paragraphs[start:end], year, issued, number=k + 1 if style == "label" else None
+        )
         before = [i for i in sections if i < start and (k == 0 or i > starts[k - 1])]
         previous = items[-1]["section"] if items else None
         item["section"] = sections[max(before)] if before else previous
         items.append(item)
     return items, used
+
+
+def _continues_measures(paragraphs: list[str], j: int) -> bool:
+    """Is numbered paragraph ``j`` the next measure of a list that follows a 整改措施： label
+    (same numbering style, the number before it one less)?"""
+    style, number, _ = marker(paragraphs[j])
+    for i in range(j - 1, -1, -1):
+        field = label_of(paragraphs[i])[0]
+        if field:
+            return False
+        p_style, p_number, _ = marker(paragraphs[i])
+        if p_style == style:
+            if p_number != (number or 0) - 1:
+                return False
+            for k in range(i - 1, -1, -1):
+                field = label_of(paragraphs[k])[0]
+                if field:
+                    return field in ("measures", "progress")
+                if marker(paragraphs[k])[0] not in (None, style):
+                    return False
+            return False
+    return False
 
 
 def _label_in_block(paragraphs, heads, i) -> bool:
@@ -285,8 +352,13 @@ def _trim_tail(paragraphs: list[str], start: int, end: int) -> int:
     return end
 
 
-def _task_item(block: list[str], year: int | None, issued) -> dict:
-    _, number, first = marker(block[0])
+def _task_item(block: list[str], year: int | None, issued, *, number: int | None = None) -> dict:
+    head_field, head_value = label_of(block[0])
+    if head_field == "problem":  # an item without a number: 反馈问题：…
+        first = head_value
+    else:
+        _, written, first = marker(block[0])
+        number = written if written is not None else number
     problem_parts = [first]
     fields: dict[str, str] = {}
     measures: list[dict] = []
@@ -295,10 +367,14 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
         problem_parts.append(block[i])
         i += 1
     in_measures = False
+    in_progress = False
     district = None
     for text in block[i:]:
         field, value = label_of(text)
         if field and not (in_measures and field in ("problem",)):
+            in_progress = field == "progress"
+            if in_progress:
+                continue  # 整改完成情况：what was done, not what is to be done
             if field == "measures":
                 in_measures = True
                 if value:
@@ -306,6 +382,8 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
                 continue
             in_measures = False
             fields[field] = (fields.get(field, "") + value) if field in fields else value
+            continue
+        if in_progress:
             continue
         if in_measures or "measures" not in fields:
             in_measures = True
@@ -323,15 +401,51 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
     responsible_raw = fields.get("responsible", "")
     lead_raw = fields.get("lead", "")
     acceptance_raw = fields.get("acceptance", "")
+    acceptance_lead_raw = fields.get("acceptance_lead", "")
     participants_raw = fields.get("participants", "")
     resp = unitlists.literal_list(responsible_raw)
     lead_list = unitlists.literal_list(lead_raw)
     acc = unitlists.literal_list(acceptance_raw)
+    acc_lead = unitlists.literal_list(acceptance_lead_raw)
     part = unitlists.literal_list(participants_raw)
     responsible = resp.names + [n for n in lead_list.names if n not in resp.names]
     lead = resp.leads + [n for n in lead_list.names if n not in resp.leads]
+    for m in measures:  # units a measure names for itself (a table row, an inline bracket)
+        for key, bucket in (("responsible", responsible), ("lead", lead)):
+            for name in m.get(key) or []:
+                if name not in bucket:
+                    bucket.append(name)
+        if m.get("lead"):
+            for name in m["lead"]:
+                if name not in responsible:
+                    responsible.append(name)
+    acceptance = acc_lead.names + [n for n in acc.names if n not in acc_lead.names]
+    acceptance_lead = acc_lead.names + [n for n in acc.leads if n not in acc_lead.names]
     target = fields.get("target") or fields.get("requirements")
     dl = _deadline(fields.get("deadline"), year, issued)
+    measure_deadlines = [m["deadline_raw"] for m in measures if m.get("deadline_raw")]
+    if not fields.get("deadline") and measure_deadlines:
+        # the task's deadline is the latest of its measures' (each row of a table has one)
+        parts = [_deadline(raw, year, issued) for raw in measure_deadlines]
+        dl = _deadline("；".join(measure_deadlines), year, issued)
+        dated = [p for p in parts if p["deadline"]]
+        dl["deadline"] = max((p["deadline"] for p in dated), default=None)
+        dl["deadline_raw"] = "；".join(dict.fromkeys(measure_deadlines))
+        dl["uncertain"] = [u for u in dl["uncertain"] if u != "deadline"] + (
+            ["deadline"] if len(dated) > 1 else []
+        )
+    elif not fields.get("deadline") and target:
+        # no 整改时限: a date the target sets ("2025年12月31日前…达到70%") is the deadline
+        dated = [h for h in find_dates(target, year, issued) if h.date and h.kind != "recurring"]
+        if dated:
+            chosen = max(dated, key=lambda h: h.date)
+            dl["deadline"] = chosen.iso
+            dl["deadline_raw"] = chosen.raw.strip()
+            dl["deadlines"] = [
+                {"date": h.iso, "raw": h.raw.strip(), "what": "", "clause": target} for h in dated
+            ]
+            dl["uncertain"] = list(dict.fromkeys([*dl["uncertain"], "deadline"]))
+            dl["deadline_note"] = "整改目标中的时间"
     unit_rows = (
         _expanded(responsible_raw, "responsible", "lead")
         + [
@@ -340,10 +454,36 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
         ]
         + _expanded(participants_raw, "participant", None)
         + _expanded(acceptance_raw, "acceptance", "acceptance_lead")
+        + [
+            (n, r, roles | {"acceptance"}, note, oe)
+            for n, r, roles, note, oe in _expanded(acceptance_lead_raw, "acceptance_lead", None)
+        ]
     )
+    for m in measures:
+        for name in m.get("responsible") or []:
+            for u in unitlists.expand(name):
+                unit_rows.append(
+                    (u.name, u.raw, {"responsible"} | ({"lead"} if u.lead else set()), "", False)
+                )
+        for name in m.get("lead") or []:
+            for u in unitlists.expand(name):
+                unit_rows.append((u.name, u.raw, {"responsible", "lead"}, "", False))
     for m in measures:
         m.pop("_inline", None)
         m["milestones"] = _dated_commitments(m["text"], year, issued)
+        if m.get("deadline_raw"):
+            own = _deadline(m["deadline_raw"], year, issued)
+            if own["deadline"] and not any(ms["date"] == own["deadline"] for ms in m["milestones"]):
+                m["milestones"].append(
+                    {
+                        "date": own["deadline"],
+                        "raw": m["deadline_raw"],
+                        "date_raw": m["deadline_raw"],
+                        "what": m["text"],
+                    }
+                )
+            m["deadline"] = own["deadline"]
+            m["immediate"], m["ongoing"] = own["immediate"], own["ongoing"]
     uncertain = list(dict.fromkeys(dl["uncertain"]))
     if not responsible:
         uncertain.append("responsible")
@@ -361,8 +501,8 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
         "lead": lead,
         "participants": part.names,
         "implementers": [],
-        "acceptance": acc.names,
-        "acceptance_lead": acc.leads,
+        "acceptance": acceptance,
+        "acceptance_lead": acceptance_lead,
         "target": target,
         "deadline_raw": dl["deadline_raw"],
         "deadline": dl["deadline"],
@@ -388,12 +528,41 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
     return item
 
 
+_FIELD_BRACKET = re.compile(
+    r"[（(](?P<b>(?:[^（）()]|[（(][^（）()]*[）)])*?"
+    r"(?:责任单位|牵头单位|配合单位|牵头部门|责任部门|配合部门|主责单位|整改时限|完成时限|时限要求|"
+    r"完成时间|整改期限)\s*[：:](?:[^（）()]|[（(][^（）()]*[）)])*)[）)]\s*[。.；;]?\s*$"
+)
+
+
+def _measure_fields(text: str) -> tuple[str, dict]:
+    """A measure with its own fields in a closing bracket (``…（完成时限：2024年底；责任单位：X）``)
+    → (text without the bracket, {"responsible": [...], "lead": [...], "deadline_raw": ...})."""
+    match = _FIELD_BRACKET.search(text)
+    if not match:
+        return text, {}
+    out: dict = {}
+    for part in re.split(r"[；;]", match["b"]):
+        field, value = label_of(part.strip())
+        if not field or not value:
+            continue
+        if field == "deadline":
+            out["deadline_raw"] = value.strip("。")
+        elif field in ("responsible", "lead", "participants"):
+            lit = unitlists.literal_list(value)
+            out.setdefault(field, []).extend(lit.names)
+            if lit.leads:
+                out.setdefault("lead", []).extend(n for n in lit.leads if n not in out["lead"])
+    return text[: match.start()].rstrip(), out
+
+
 def _measure_lines(texts: list[str], district: str | None) -> list[dict]:
     out = []
     for text in texts:
+        text, own = _measure_fields(text)
         style, number, rest = marker(text)
         if style in ("paren_cn", "paren_arabic", "arabic", "circled", "cn"):
-            out.append({"no": number, "district": district, "text": rest.strip()})
+            out.append({"no": number, "district": district, "text": rest.strip(), **own})
             continue
         header = DISTRICT_HEADER.match(text)
         if header:
@@ -404,10 +573,11 @@ def _measure_lines(texts: list[str], district: str | None) -> list[dict]:
                     "district": name,
                     "text": text[header.end() :].strip(),
                     "_inline": True,
+                    **own,
                 }
             )
             continue
-        out.append({"no": None, "district": district, "text": text.strip()})
+        out.append({"no": None, "district": district, "text": text.strip(), **own})
     return out
 
 

@@ -31,6 +31,8 @@ _AREA_END = re.compile(r"(?:新区|开发区|区县|县市区|县市|区|县|市
 _MARKER = re.compile(r"[（(]\s*(牵头|主责|配合|参与)\s*[)）]")
 _NOTE = re.compile(r"(按照?(?:责任|职责)?分工.*|分别(?:牵头|负责|组织|验收).*|负责落实$|牵头落实$)")
 _SEPARATORS = re.compile(r"[，,；;]")
+# a trailing 等 / 等部门 / 等有关单位 ends an open list
+_ETC = re.compile(r"等(?:有关|相关|其他)?(?:市级|县级|区级)?(?:部门|单位)?$")
 _LIST_SEPARATORS = re.compile(r"[、]|及(?=(?:市|各|相关|有关))")
 
 
@@ -106,8 +108,9 @@ def _strip_attributes(token: str) -> tuple[str, bool, str, bool]:
         note = match.group(1)
         token = token[: match.start()]
     open_ended = False
-    if token.endswith("等") and len(token) > 1:
-        token, open_ended = token[:-1], True
+    trailing = _ETC.search(token)
+    if trailing and trailing.start() > 0:
+        token, open_ended = token[: trailing.start()], True
     return token, lead, note, open_ended
 
 
@@ -300,8 +303,9 @@ def literal_list(raw: str) -> Literal:
         note_match = _NOTE.search(name)
         if note_match and note_match.start() > 0:
             out.note = note_match.group(1)
-        if name.endswith("等") and len(name) > 1 and i == len(tokens) - 1:
-            name, out.open_ended = name[:-1], True
+        trailing = _ETC.search(name)
+        if trailing and trailing.start() > 0 and i == len(tokens) - 1:
+            name, out.open_ended = name[: trailing.start()], True
         if not name:
             continue
         out.names.append(name)
