@@ -161,8 +161,18 @@ def _deadline(raw: str | None, year: int | None, issued) -> dict:
     if not raw:
         return out
     out["immediate"], out["ongoing"] = _flags(raw)
-    hits = [h for h in find_dates(raw, year, issued) if h.kind != "recurring"]
+    if re.search(r"即日起|^\s*立即", raw):  # a deadline field that says "from today"
+        out["immediate"] = True
+    found = find_dates(raw, year, issued)
+    hits = [h for h in found if h.kind != "recurring"]
     dated = [h for h in hits if h.date]
+    if not dated:
+        # in a deadline field a year stands for its end: 2024年度 / 2024年 → 2024-12-31
+        for match in re.finditer(r"((?:19|20)\d{2})\s*年度?(?![\d\s]*[月季])", raw):
+            date = dt.date(int(match.group(1)), 12, 31)
+            dated.append(DateHit(match.start(), match.end(), match.group(), date, "year", True))
+    if any(h.kind == "recurring" for h in found):
+        out["ongoing"] = True  # 每季度末 / 每月底前: a recurring duty
     for h in dated:
         out["deadlines"].append({"date": h.iso, "raw": h.raw.strip(), "what": "", "clause": raw})
     if dated:
@@ -661,6 +671,12 @@ def _unit_line(text: str) -> dict | None:
         return None
     out = {"lead": [], "participants": [], "implementers": [], "by_duty": False, "open_ended": []}
     for part in re.split(r"[；;。]|\s{2,}", body):
+        when = re.match(
+            r"\s*(?:完成时限|完成时间|时限要求|整改时限|时限|时间节点)\s*[：:](.*)", part
+        )
+        if when:
+            out["deadline_raw"] = when.group(1).strip()
+            continue
         match = re.match(r"\s*(牵头|责任|配合|参与|落实|主办|协办)(?:单位|部门)\s*[：:](.*)", part)
         if not match:
             continue
@@ -792,6 +808,7 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
     all_deadlines = []
     uncertain: list[str] = []
     all_targets = []
+    deadline_flags: list[str] = []
     by_duty = False
     for p in paragraphs:
         units = p["units"]
@@ -825,6 +842,13 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
             for h in find_dates(p["text"], year, issued)
             if h.kind in ("day", "month", "year", "relative")
         ]
+        stated = (units or {}).get("deadline_raw")
+        if stated:  # 完成时限：… in the task's own unit bracket or line
+            for h in find_dates(stated, year, issued):
+                if h.date and h.kind in ("day", "month", "year", "relative"):
+                    entry = {"date": h.iso, "raw": _date_raw(h), "clause": stated, "what": stated}
+                    all_deadlines.append(entry)
+            deadline_flags.append(stated)
         milestones = []
         for hit in hits:
             if not hit.date or _not_a_deadline(p["text"], hit):
@@ -851,6 +875,9 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
     dates = [d for d in all_deadlines if d["date"]]
     deadline = max(dates, key=lambda d: d["date"]) if dates else None
     immediate, ongoing = _flags(text)
+    for stated in deadline_flags:
+        now, always = _flags(stated)
+        immediate, ongoing = immediate or now, ongoing or always
     if not lead and not implementers:
         uncertain.append("responsible")
     result = {
