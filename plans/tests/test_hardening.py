@@ -29,7 +29,8 @@ def test_deadline_field_forms(raw, date, immediate, ongoing):
     assert (out["deadline"], out["immediate"], out["ongoing"]) == (date, immediate, ongoing)
 
 
-NOTICE_WITH_ATTACHMENTS = """渭南市人民政府办公室关于印发渭南市大气污染防治专项督察反馈问题整改方案的通知
+NOTICE_WITH_ATTACHMENTS = """\
+渭南市人民政府办公室关于印发渭南市大气污染防治专项督察反馈问题整改方案的通知
 
 渭政办函〔2024〕15号
 
