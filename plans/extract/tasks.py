@@ -300,7 +300,7 @@ def parse_task_list(
     sections = {
         i: re.sub(r"[。.]$", "", marker(p)[2].strip())
         for i, p in enumerate(paragraphs)
-        if _higher(marker(p)[0], style) and is_heading(p)
+        if _higher(marker(p)[0], style) and (is_heading(p) or marker(p)[0] == "part")
     }
     items = []
     used: list[int] = []
