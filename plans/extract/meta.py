@@ -84,11 +84,14 @@ def strip_lead_in(lines: list[str]) -> tuple[list[str], list[str]]:
 def title_of(lines: list[str]) -> tuple[str | None, str | None, int | None]:
     """(title, title_raw, index) of the plan title, preferring the plan over a covering notice."""
     head = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()][:80]
-    candidates = [(i, line) for i, line in head if is_title_line(line)]
+    candidates = [_with_line_above(head, k) for k, (i, line) in enumerate(head)]
+    candidates = [c for c in candidates if c and is_title_line(c[1])]
     if not candidates:
         return None, None, None
     plans = [
-        (i, line) for i, line in candidates if not re.search(r"通知$|关于印发", cjk_tidy(line))
+        (i, line)
+        for i, line in candidates
+        if not re.search(r"通知$|关于(?:印发|转发)", cjk_tidy(line))
     ]
     if plans:
         i, line = plans[0]
@@ -103,10 +106,32 @@ def title_of(lines: list[str]) -> tuple[str | None, str | None, int | None]:
     return cjk_tidy(line), line, i
 
 
+def _with_line_above(head: list[tuple[int, str]], k: int) -> tuple[int, str] | None:
+    """A title set on two lines (``互助县深入打好柴油货车污染治理、`` / ``臭氧…实施方案``, or the
+    issuer above ``关于印发…的通知``) → (index, the two lines joined); else the line itself."""
+    i, line = head[k]
+    if k == 0 or not _TITLE.search(cjk_tidy(line)):
+        return i, line
+    above = cjk_tidy(head[k - 1][1])
+    if (
+        len(above) <= 40
+        and not is_title_line(above)
+        and not re.search(r"[。；;，,：:！？\d〔〕《》（）()]", above)
+        and (
+            above.endswith(("、", "和", "及", "与", "暨"))
+            or (cjk_tidy(line).startswith("关于") and _ORG.search(above))
+        )
+    ):
+        return head[k - 1][0], above + cjk_tidy(line)
+    return i, line
+
+
 def notice_of(lines: list[str]) -> str | None:
-    for line in lines[:80]:
-        text = _bare_title(line)
-        if is_title_line(line) and re.search(r"通知$", text):
+    head = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()][:80]
+    for k in range(len(head)):
+        joined = _with_line_above(head, k)
+        text = _bare_title(joined[1])
+        if is_title_line(joined[1]) and re.search(r"通知$", text):
             return text
     return None
 

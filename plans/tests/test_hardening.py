@@ -195,3 +195,45 @@ def test_one_row_per_task_with_multi_line_cells_in_another_column_order():
     assert one["deadline"] == "2024-06-30"
     assert two["ongoing"] is True and two["deadline"] is None
     assert [m["text"] for m in two["measures"]] == ["加强渣土车密闭运输监管。"]
+
+
+# The head of a real notice (互助县, 互政办函〔2023〕223号, http://110.166.81.53/info/1013/59872.htm):
+# the issuer and 关于… on two lines,
+# the plan title broken after a 、.
+HUZHU_HEAD = """互政办函〔2023〕223号
+
+
+互助土族自治县人民政府办公室
+
+关于转发互助县深入打好柴油货车污染治理、臭氧污染防治和重污染天气消除攻坚战行动实施方案的通知
+
+
+各乡镇人民政府、高寨街道办事处,县政府有关部门,绿色产业园管委会,有关科级事业单位:
+
+县生态环境局拟定的《互助县深入打好柴油货车污染治理、臭氧污染防治和重污染天气消除攻坚战行动实施方案》已经县人民政府研究同意,现转发给你们,请结合实际,认真抓好贯彻落实。
+
+
+
+互助土族自治县人民政府办公室
+
+2023年11月16日
+
+
+
+
+互助县深入打好柴油货车污染治理、
+
+臭氧污染防治和重污染天气消除攻坚战行动实施方案
+"""
+
+
+def test_titles_set_on_two_lines():
+    from plans.extract import meta
+    from plans.extract.text import prepare
+
+    lines = prepare(HUZHU_HEAD.splitlines())
+    title, _, _ = meta.title_of(lines)
+    assert title == "互助县深入打好柴油货车污染治理、臭氧污染防治和重污染天气消除攻坚战行动实施方案"
+    assert meta.notice_of(lines).startswith("互助土族自治县人民政府办公室关于转发")
+    assert meta.doc_no_of(lines) == "互政办函〔2023〕223号"
+    assert meta.issued_of(lines) == (dt.date(2023, 11, 16), "互助土族自治县人民政府办公室")
