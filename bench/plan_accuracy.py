@@ -5,6 +5,7 @@ Usage::
     python bench/plan_accuracy.py PLAN_FILE GOLD_JSON [--year YYYY] [--issued YYYY-MM-DD]
     python bench/plan_accuracy.py --output PARSED_JSON GOLD_JSON  # saved `plan parse` output
     python bench/plan_accuracy.py --seeds                         # both seeds in examples/plans/
+    python bench/plan_accuracy.py --real                          # real plans vs hand expectations
 
 ``PLAN_FILE`` is parsed by the function ``lantian plan parse`` runs (``plans.extract.parse_file``),
 timed in-process (best of 3, Django start-up excluded). Texts are compared with all whitespace
@@ -40,7 +41,36 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plans.accuracy import meta_report, score  # noqa: E402
+from plans.accuracy import agreement, compare_expected, meta_report, score  # noqa: E402
+
+REAL = ROOT / "testdata/plans/real"
+
+
+def run_real(verbose: bool) -> float:
+    """Each real plan excerpt against the expectation written by hand from its text."""
+    from plans.extract import ExtractError, parse_file
+
+    total_ok = total = 0
+    worst = 1.0
+    print(f"   {'document':<48}{'agree':>7}{'fields':>8}")
+    for path in sorted((REAL / "expected").glob("*.json")):
+        expected = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            out = json.loads(json.dumps(parse_file(REAL / expected["file"]), ensure_ascii=False))
+            rows = compare_expected(out, expected)
+        except ExtractError as exc:
+            rows = [("parse", False, "items", str(exc))]
+        share = agreement(rows)
+        worst = min(worst, share)
+        total_ok += sum(1 for row in rows if row[1])
+        total += len(rows)
+        print(f"   {expected['file']:<48}{share:>7.3f}{len(rows):>8}")
+        if verbose:
+            for field, ok, want, got in rows:
+                if not ok:
+                    print(f"      {field}: want {want!r}, got {got!r}"[:220])
+    print(f"   all fields: {total_ok}/{total} = {total_ok / max(total, 1):.3f}; lowest {worst:.3f}")
+    return worst
 
 
 def run(plan: Path | None, gold_path: Path, *, output: Path | None, year, issued, verbose) -> float:
@@ -88,10 +118,16 @@ def main(argv=None) -> int:
         "--output", type=Path, help="score this saved `lantian plan parse` output instead"
     )
     parser.add_argument("--seeds", action="store_true", help="score both seed plans")
+    parser.add_argument(
+        "--real", action="store_true", help="real plan excerpts vs hand-written expectations"
+    )
     parser.add_argument("--year", type=int)
     parser.add_argument("--issued")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the differences")
     args = parser.parse_args(argv)
+    if args.real:
+        run_real(args.verbose)
+        return 0
     if args.seeds:
         pairs = [
             (

@@ -214,3 +214,81 @@ def meta_report(out: dict, gold: dict) -> list[str]:
                 f"  {'ok ' if ok else 'BAD'} {key}: {got!r}" + ("" if ok else f" (gold {want!r})")
             )
     return lines
+
+
+# --- hand-written expectations of real plans (testdata/plans/real/expected/) ----------------
+
+_UNIT_FIELDS = (
+    "lead",
+    "participants",
+    "implementers",
+    "responsible",
+    "acceptance",
+    "acceptance_lead",
+)
+
+
+def norm(text) -> str:
+    """Whitespace removed, brackets and trailing full stops unified, for comparing texts."""
+    text = sq(text).replace("（", "(").replace("）", ")")
+    return text.rstrip("。.")
+
+
+def _item_values(item: dict, field: str):
+    if field in _UNIT_FIELDS:
+        return sorted(dict.fromkeys(norm(u) for u in item.get(field) or []))
+    if field == "measures":
+        return len(item.get("measures") or [])
+    if field == "deadlines":
+        return sorted(d["date"] for d in item.get("deadlines") or [] if d.get("date"))
+    if field == "milestones":
+        return sorted(
+            ms["date"] for m in item.get("measures") or [] for ms in m.get("milestones") or []
+        )
+    if field in ("title", "section"):
+        return norm(item.get(field)) if item.get(field) is not None else None
+    return item.get(field)
+
+
+def compare_expected(out: dict, expected: dict) -> list[tuple[str, bool, object, object]]:
+    """Every field a hand-written expectation states, checked: (field, ok, want, got)."""
+    rows: list[tuple[str, bool, object, object]] = []
+    for key, want in (expected.get("meta") or {}).items():
+        got = out.get(key)
+        if isinstance(want, str) and isinstance(got, str):
+            ok = norm(want) == norm(got)
+        else:
+            ok = want == got
+        rows.append((f"meta.{key}", ok, want, got))
+    found = {item["no"]: item for item in out.get("items") or []}
+    want_nos = [item["no"] for item in expected["items"]]
+    rows.append(
+        (
+            "items",
+            want_nos == [item["no"] for item in out.get("items") or []],
+            want_nos,
+            list(found),
+        )
+    )
+    for want_item in expected["items"]:
+        got_item = found.get(want_item["no"])
+        for field, want in want_item.items():
+            if field == "no":
+                continue
+            if field in _UNIT_FIELDS:
+                want_value = sorted(dict.fromkeys(norm(u) for u in want))
+            elif field == "deadlines" or field == "milestones":
+                want_value = sorted(want)
+            elif field in ("title", "section"):
+                want_value = norm(want) if want is not None else None
+            else:
+                want_value = want
+            got_value = _item_values(got_item, field) if got_item else None
+            rows.append(
+                (f"{want_item['no']}.{field}", want_value == got_value, want_value, got_value)
+            )
+    return rows
+
+
+def agreement(rows) -> float:
+    return sum(1 for row in rows if row[1]) / len(rows) if rows else 1.0

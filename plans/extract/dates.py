@@ -232,6 +232,7 @@ def find_dates(text: str, year: int | None, issued: dt.date | None = None) -> li
             if (
                 kind == "month"
                 and not match.groupdict().get("y")
+                and not match.groupdict().get("this")
                 and not (match["part"] or match["before"])
             ):
                 continue  # a bare "6月" is not a deadline

@@ -1,11 +1,15 @@
-"""Traditional → Simplified for the characters plans are written with.
+"""Traditional → Simplified for plans typed or reposted in Traditional characters.
 
-A plan typed or converted on a Traditional-Chinese system (or pasted from a Hong Kong/Taiwan
-reposting) must still be read. Full conversion needs a phrase dictionary (OpenCC); plans only
-need the one-to-one characters of government and pollution-control vocabulary, so a table of
-a few hundred pairs does the job without a dependency. Characters whose simplified form is
-ambiguous in context (乾/干, 後/后 …) are mapped to the reading plans use.
+A plan converted on a Traditional-Chinese system (or pasted from a Hong Kong/Taiwan reposting)
+must still be read, and its unit names must come out as the registry spells them. OpenCC's
+``t2s`` conversion (phrase dictionary, the reference converter) does that when the ``opencc``
+package is installed (a dependency of the project); the table below is the fallback without
+it: the one-to-one characters of government and pollution-control vocabulary, with characters
+whose simplified form is ambiguous in context (乾/干, 後/后 …) mapped to the reading plans use.
+The table also decides whether a text looks Traditional at all.
 """
+
+from functools import lru_cache
 
 _PAIRS = (
     "區区縣县開开發发環环境境責责任任單单位位監监督督驗验收收時时限限措措施施標标準准體体"
@@ -52,7 +56,23 @@ _PAIRS = (
 TABLE = str.maketrans({_PAIRS[i]: _PAIRS[i + 1] for i in range(0, len(_PAIRS) - 1, 2)})
 
 
+@lru_cache(maxsize=1)
+def _opencc():
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s")
+    except Exception:  # noqa: BLE001 - missing package or its data: use the table
+        return None
+
+
 def to_simplified(text: str) -> str:
+    converter = _opencc()
+    if converter is not None and text:
+        try:
+            return converter.convert(text).translate(TABLE)
+        except Exception:  # noqa: BLE001 - never let the converter break a parse
+            pass
     return text.translate(TABLE)
 
 

@@ -11,7 +11,8 @@ from .dates import DateHit, clause_after, cn_int, find_dates
 from .text import STRUCTURAL, cjk_tidy, squash
 
 _DOC_KINDS = (
-    r"(?:方案|计划|清单|意见|办法|通知|要点|安排|细则|规划|决定|措施|台账|任务表|任务分解表|分工)"
+    r"(?:方案|计划|清单|意见|办法|通知|要点|安排|细则|规划|决定|措施|台账|任务表|任务分解表|分工|"
+    r"公示|公告)"
 )
 _TITLE = re.compile(rf"{_DOC_KINDS}(?:\s*[（(][^）)]{{1,20}}[）)])?$")
 _DOC_NO = re.compile(
@@ -31,8 +32,19 @@ _NEWS = re.compile(
 )
 
 
-def is_title_line(line: str) -> bool:
+def _bare_title(line: str) -> str:
+    """A title line without a leading document number and without enclosing 《》."""
     text = cjk_tidy(line)
+    match = _DOC_NO.match(text)
+    if match and len(text) > match.end():
+        text = text[match.end() :].strip()
+    if text.startswith("《") and text.endswith("》"):
+        text = text[1:-1]
+    return text
+
+
+def is_title_line(line: str) -> bool:
+    text = _bare_title(line)
     if not 5 <= len(text) <= 90:
         return False
     if text.startswith(("附件", "附表")) or STRUCTURAL.match(text):
@@ -72,18 +84,21 @@ def strip_lead_in(lines: list[str]) -> tuple[list[str], list[str]]:
 def title_of(lines: list[str]) -> tuple[str | None, str | None, int | None]:
     """(title, title_raw, index) of the plan title, preferring the plan over a covering notice."""
     head = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()][:80]
-    candidates = [(i, line) for i, line in head if is_title_line(line)]
+    candidates = [_with_line_above(head, k) for k, (i, line) in enumerate(head)]
+    candidates = [c for c in candidates if c and is_title_line(c[1])]
     if not candidates:
         return None, None, None
     plans = [
-        (i, line) for i, line in candidates if not re.search(r"通知$|关于印发", cjk_tidy(line))
+        (i, line)
+        for i, line in candidates
+        if not re.search(r"通知$|关于(?:印发|转发)", cjk_tidy(line))
     ]
     if plans:
         i, line = plans[0]
-        return cjk_tidy(line), line, i
+        return _bare_title(line), line, i
     i, line = candidates[0]
-    quoted = re.search(r"《([^》]+)》", line)
-    inner = re.search(r"关于印发(.+?)的通知$", cjk_tidy(line))
+    quoted = re.search(r"[《〈]([^》〉]+)[》〉]", _bare_title(line))
+    inner = re.search(r"关于印发(.+?)的通知$", _bare_title(line))
     if quoted:
         return cjk_tidy(quoted.group(1)), line, i
     if inner:
@@ -91,24 +106,53 @@ def title_of(lines: list[str]) -> tuple[str | None, str | None, int | None]:
     return cjk_tidy(line), line, i
 
 
+def _with_line_above(head: list[tuple[int, str]], k: int) -> tuple[int, str] | None:
+    """A title set on two lines (``互助县深入打好柴油货车污染治理、`` / ``臭氧…实施方案``, or the
+    issuer above ``关于印发…的通知``) → (index, the two lines joined); else the line itself."""
+    i, line = head[k]
+    if k == 0 or not _TITLE.search(cjk_tidy(line)):
+        return i, line
+    above = cjk_tidy(head[k - 1][1])
+    if (
+        len(above) <= 40
+        and not is_title_line(above)
+        and not re.search(r"[。；;，,：:！？\d〔〕《》（）()]", above)
+        and (
+            above.endswith(("、", "和", "及", "与", "暨"))
+            or (cjk_tidy(line).startswith("关于") and _ORG.search(above))
+        )
+    ):
+        return head[k - 1][0], above + cjk_tidy(line)
+    return i, line
+
+
 def notice_of(lines: list[str]) -> str | None:
-    for line in lines[:80]:
-        text = cjk_tidy(line)
-        if is_title_line(line) and re.search(r"通知$", text):
+    head = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()][:80]
+    for k in range(len(head)):
+        joined = _with_line_above(head, k)
+        text = _bare_title(joined[1])
+        if is_title_line(joined[1]) and re.search(r"通知$", text):
             return text
     return None
 
 
 def doc_no_of(lines: list[str]) -> str | None:
+    """The plan's own document number: on a line of its own, heading a title line, or after a
+    label (``发文字号：``). Numbers cited in the text (``根据《…》（粤府〔2018〕128号）``) are
+    other documents' numbers and are not taken."""
     for line in lines[:80]:
         text = line.strip()
         match = _DOC_NO.search(text)
         if match and len(squash(text)) <= len(squash(match.group())) + 4:
             return squash(match.group())
     for line in lines[:80]:
-        match = _DOC_NO.search(line)
-        if match:
+        text = squash(line)
+        match = _DOC_NO.match(text)
+        if match and is_title_line(text):
             return squash(match.group())
+        match = re.search(r"(?:发文字号|文号)[：:]\s*(" + _DOC_NO.pattern + ")", text)
+        if match:
+            return squash(match.group(1))
     return None
 
 

@@ -23,6 +23,7 @@ from .text import DISTRICT_HEADER, LABEL, STRUCTURAL, is_heading, squash
 _CN_NUM = "一二三四五六七八九十百零〇"
 
 _STYLES = [
+    ("part", re.compile(rf"^第(?P<n>[{_CN_NUM}\d]+)(?:部分|章|篇)\s*")),
     ("cn", re.compile(rf"^(?P<n>[{_CN_NUM}]+)\s*[、.．]\s*")),
     ("paren_cn", re.compile(rf"^[（(]\s*(?P<n>[{_CN_NUM}]+)\s*[）)]\s*")),
     ("arabic", re.compile(r"^(?P<n>\d{1,3})\s*(?:[、．]|\.(?!\d))\s*")),
@@ -31,12 +32,12 @@ _STYLES = [
 ]
 
 
-_RANK = {"cn": 0, "paren_cn": 1, "arabic": 2, "paren_arabic": 3, "circled": 4}
+_RANK = {"part": -1, "cn": 0, "paren_cn": 1, "arabic": 2, "paren_arabic": 3, "circled": 4}
 
 
 def _higher(style: str | None, than: str) -> bool:
     """Is a paragraph of ``style`` a level above items numbered in ``than`` (a section)?"""
-    return style is not None and _RANK[style] < _RANK[than]
+    return style is not None and _RANK[style] < _RANK.get(than, 99)
 
 
 def marker(text: str) -> tuple[str | None, int | None, str]:
@@ -83,6 +84,26 @@ _FIELD_OF_LABEL = {
     "问题描述": "problem",
     "存在问题": "problem",
     "反馈问题": "problem",
+    "具体问题": "problem",
+    "牵头部门": "lead",
+    "责任部门": "responsible",
+    "配合部门": "participants",
+    "主责单位": "responsible",
+    "主责部门": "responsible",
+    "整改主体": "responsible",
+    "整改实施主体": "responsible",
+    "实施主体": "responsible",
+    "责任主体": "responsible",
+    "牵头验收单位": "acceptance_lead",
+    "配合验收单位": "acceptance",
+    "时限要求": "deadline",
+    "完成期限": "deadline",
+    "整改完成情况": "progress",
+    "整改情况": "progress",
+    "完成情况": "progress",
+    "整改进展情况": "progress",
+    "整改进展": "progress",
+    "进展情况": "progress",
 }
 
 
@@ -96,6 +117,13 @@ def label_of(text: str) -> tuple[str | None, str]:
 
 def detect_kind(paragraphs: list[str]) -> str:
     labels = Counter(label_of(p)[0] for p in paragraphs)
+    inline = sum(1 for p in paragraphs if marker(p)[0] and _FIELD_BRACKET.search(p))
+    labels["deadline"] += (
+        sum(1 for p in paragraphs if marker(p)[0] and re.search(r"[（(][^（）()]*时限", p))
+        if labels["measures"]
+        else 0
+    )
+    labels["responsible"] += inline if labels["measures"] else 0
     unit_labels = labels["responsible"] + labels["lead"] + labels["acceptance"]
     time_labels = labels["deadline"] + labels["measures"] + labels["target"]
     if unit_labels >= 1 and time_labels >= 1 and unit_labels + time_labels >= 3:
@@ -133,8 +161,18 @@ def _deadline(raw: str | None, year: int | None, issued) -> dict:
     if not raw:
         return out
     out["immediate"], out["ongoing"] = _flags(raw)
-    hits = [h for h in find_dates(raw, year, issued) if h.kind != "recurring"]
+    if re.search(r"即日起|^\s*立即", raw):  # a deadline field that says "from today"
+        out["immediate"] = True
+    found = find_dates(raw, year, issued)
+    hits = [h for h in found if h.kind != "recurring"]
     dated = [h for h in hits if h.date]
+    if not dated:
+        # in a deadline field a year stands for its end: 2024年度 / 2024年 → 2024-12-31
+        for match in re.finditer(r"((?:19|20)\d{2})\s*年度?(?![\d\s]*[月季])", raw):
+            date = dt.date(int(match.group(1)), 12, 31)
+            dated.append(DateHit(match.start(), match.end(), match.group(), date, "year", True))
+    if any(h.kind == "recurring" for h in found):
+        out["ongoing"] = True  # 每季度末 / 每月底前: a recurring duty
     for h in dated:
         out["deadlines"].append({"date": h.iso, "raw": h.raw.strip(), "what": "", "clause": raw})
     if dated:
@@ -226,28 +264,43 @@ def parse_task_list(
 ) -> tuple[list[dict], list[int]]:
     """Items of a field-labelled task list, and the indexes of the paragraphs they used."""
     labelled = [i for i, p in enumerate(paragraphs) if label_of(p)[0]]
-    # the item headers: the numbered paragraph nearest before each run of labels
+    # the item headers: the numbered paragraph nearest before each run of labels, unless it
+    # continues a run of measures (fields written after a measure belong to that measure);
+    # a run that opens with 反馈问题：/问题描述： and has no number before it is an item too
     header_styles: Counter = Counter()
     heads: list[int] = []
+    label_heads: list[int] = []
     for i in labelled:
         if i > 0 and label_of(paragraphs[i - 1])[0]:
             continue
+        field = label_of(paragraphs[i])[0]
+        if field == "progress":
+            continue
+        found = None
         for j in range(i - 1, -1, -1):
             if label_of(paragraphs[j])[0]:
                 break
             style, number, _ = marker(paragraphs[j])
             if style:
-                heads.append(j)
-                header_styles[style] += 1
+                found = j
                 break
-    if not header_styles:
+        if found is not None and not _continues_measures(paragraphs, found):
+            heads.append(found)
+            header_styles[marker(paragraphs[found])[0]] += 1
+        elif field == "problem":
+            label_heads.append(i)
+    if not header_styles and not label_heads:
         return [], []
-    style = header_styles.most_common(1)[0][0]
-    starts = sorted({j for j in heads if marker(paragraphs[j])[0] == style})
+    if header_styles:
+        style = header_styles.most_common(1)[0][0]
+        starts = sorted({j for j in heads if marker(paragraphs[j])[0] == style})
+    else:
+        style = "label"
+        starts = sorted(label_heads)
     sections = {
         i: re.sub(r"[。.]$", "", marker(p)[2].strip())
         for i, p in enumerate(paragraphs)
-        if _higher(marker(p)[0], style) and is_heading(p)
+        if _higher(marker(p)[0], style) and (is_heading(p) or marker(p)[0] == "part")
     }
     items = []
     used: list[int] = []
@@ -256,12 +309,36 @@ def parse_task_list(
         end = _trim_tail(paragraphs, start, end)
         end = min([i for i in sections if start < i < end] or [end])
         used.extend(range(start, end))
-        item = _task_item(paragraphs[start:end], year, issued)
+        item = _task_item(
+            paragraphs[start:end], year, issued, number=k + 1 if style == "label" else None
+        )
         before = [i for i in sections if i < start and (k == 0 or i > starts[k - 1])]
         previous = items[-1]["section"] if items else None
         item["section"] = sections[max(before)] if before else previous
         items.append(item)
     return items, used
+
+
+def _continues_measures(paragraphs: list[str], j: int) -> bool:
+    """Is numbered paragraph ``j`` the next measure of a list that follows a 整改措施： label
+    (same numbering style, the number before it one less)?"""
+    style, number, _ = marker(paragraphs[j])
+    for i in range(j - 1, -1, -1):
+        field = label_of(paragraphs[i])[0]
+        if field:
+            return False
+        p_style, p_number, _ = marker(paragraphs[i])
+        if p_style == style:
+            if p_number != (number or 0) - 1:
+                return False
+            for k in range(i - 1, -1, -1):
+                field = label_of(paragraphs[k])[0]
+                if field:
+                    return field in ("measures", "progress")
+                if marker(paragraphs[k])[0] not in (None, style):
+                    return False
+            return False
+    return False
 
 
 def _label_in_block(paragraphs, heads, i) -> bool:
@@ -285,8 +362,13 @@ def _trim_tail(paragraphs: list[str], start: int, end: int) -> int:
     return end
 
 
-def _task_item(block: list[str], year: int | None, issued) -> dict:
-    _, number, first = marker(block[0])
+def _task_item(block: list[str], year: int | None, issued, *, number: int | None = None) -> dict:
+    head_field, head_value = label_of(block[0])
+    if head_field == "problem":  # an item without a number: 反馈问题：…
+        first = head_value
+    else:
+        _, written, first = marker(block[0])
+        number = written if written is not None else number
     problem_parts = [first]
     fields: dict[str, str] = {}
     measures: list[dict] = []
@@ -295,10 +377,14 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
         problem_parts.append(block[i])
         i += 1
     in_measures = False
+    in_progress = False
     district = None
     for text in block[i:]:
         field, value = label_of(text)
         if field and not (in_measures and field in ("problem",)):
+            in_progress = field == "progress"
+            if in_progress:
+                continue  # 整改完成情况：what was done, not what is to be done
             if field == "measures":
                 in_measures = True
                 if value:
@@ -306,6 +392,8 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
                 continue
             in_measures = False
             fields[field] = (fields.get(field, "") + value) if field in fields else value
+            continue
+        if in_progress:
             continue
         if in_measures or "measures" not in fields:
             in_measures = True
@@ -323,15 +411,51 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
     responsible_raw = fields.get("responsible", "")
     lead_raw = fields.get("lead", "")
     acceptance_raw = fields.get("acceptance", "")
+    acceptance_lead_raw = fields.get("acceptance_lead", "")
     participants_raw = fields.get("participants", "")
     resp = unitlists.literal_list(responsible_raw)
     lead_list = unitlists.literal_list(lead_raw)
     acc = unitlists.literal_list(acceptance_raw)
+    acc_lead = unitlists.literal_list(acceptance_lead_raw)
     part = unitlists.literal_list(participants_raw)
     responsible = resp.names + [n for n in lead_list.names if n not in resp.names]
     lead = resp.leads + [n for n in lead_list.names if n not in resp.leads]
+    for m in measures:  # units a measure names for itself (a table row, an inline bracket)
+        for key, bucket in (("responsible", responsible), ("lead", lead)):
+            for name in m.get(key) or []:
+                if name not in bucket:
+                    bucket.append(name)
+        if m.get("lead"):
+            for name in m["lead"]:
+                if name not in responsible:
+                    responsible.append(name)
+    acceptance = acc_lead.names + [n for n in acc.names if n not in acc_lead.names]
+    acceptance_lead = acc_lead.names + [n for n in acc.leads if n not in acc_lead.names]
     target = fields.get("target") or fields.get("requirements")
     dl = _deadline(fields.get("deadline"), year, issued)
+    measure_deadlines = [m["deadline_raw"] for m in measures if m.get("deadline_raw")]
+    if not fields.get("deadline") and measure_deadlines:
+        # the task's deadline is the latest of its measures' (each row of a table has one)
+        parts = [_deadline(raw, year, issued) for raw in measure_deadlines]
+        dl = _deadline("；".join(measure_deadlines), year, issued)
+        dated = [p for p in parts if p["deadline"]]
+        dl["deadline"] = max((p["deadline"] for p in dated), default=None)
+        dl["deadline_raw"] = "；".join(dict.fromkeys(measure_deadlines))
+        dl["uncertain"] = [u for u in dl["uncertain"] if u != "deadline"] + (
+            ["deadline"] if len(dated) > 1 else []
+        )
+    elif not fields.get("deadline") and target:
+        # no 整改时限: a date the target sets ("2025年12月31日前…达到70%") is the deadline
+        dated = [h for h in find_dates(target, year, issued) if h.date and h.kind != "recurring"]
+        if dated:
+            chosen = max(dated, key=lambda h: h.date)
+            dl["deadline"] = chosen.iso
+            dl["deadline_raw"] = chosen.raw.strip()
+            dl["deadlines"] = [
+                {"date": h.iso, "raw": h.raw.strip(), "what": "", "clause": target} for h in dated
+            ]
+            dl["uncertain"] = list(dict.fromkeys([*dl["uncertain"], "deadline"]))
+            dl["deadline_note"] = "整改目标中的时间"
     unit_rows = (
         _expanded(responsible_raw, "responsible", "lead")
         + [
@@ -340,10 +464,36 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
         ]
         + _expanded(participants_raw, "participant", None)
         + _expanded(acceptance_raw, "acceptance", "acceptance_lead")
+        + [
+            (n, r, roles | {"acceptance"}, note, oe)
+            for n, r, roles, note, oe in _expanded(acceptance_lead_raw, "acceptance_lead", None)
+        ]
     )
+    for m in measures:
+        for name in m.get("responsible") or []:
+            for u in unitlists.expand(name):
+                unit_rows.append(
+                    (u.name, u.raw, {"responsible"} | ({"lead"} if u.lead else set()), "", False)
+                )
+        for name in m.get("lead") or []:
+            for u in unitlists.expand(name):
+                unit_rows.append((u.name, u.raw, {"responsible", "lead"}, "", False))
     for m in measures:
         m.pop("_inline", None)
         m["milestones"] = _dated_commitments(m["text"], year, issued)
+        if m.get("deadline_raw"):
+            own = _deadline(m["deadline_raw"], year, issued)
+            if own["deadline"] and not any(ms["date"] == own["deadline"] for ms in m["milestones"]):
+                m["milestones"].append(
+                    {
+                        "date": own["deadline"],
+                        "raw": m["deadline_raw"],
+                        "date_raw": m["deadline_raw"],
+                        "what": m["text"],
+                    }
+                )
+            m["deadline"] = own["deadline"]
+            m["immediate"], m["ongoing"] = own["immediate"], own["ongoing"]
     uncertain = list(dict.fromkeys(dl["uncertain"]))
     if not responsible:
         uncertain.append("responsible")
@@ -361,8 +511,8 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
         "lead": lead,
         "participants": part.names,
         "implementers": [],
-        "acceptance": acc.names,
-        "acceptance_lead": acc.leads,
+        "acceptance": acceptance,
+        "acceptance_lead": acceptance_lead,
         "target": target,
         "deadline_raw": dl["deadline_raw"],
         "deadline": dl["deadline"],
@@ -388,12 +538,41 @@ def _task_item(block: list[str], year: int | None, issued) -> dict:
     return item
 
 
+_FIELD_BRACKET = re.compile(
+    r"[（(](?P<b>(?:[^（）()]|[（(][^（）()]*[）)])*?"
+    r"(?:责任单位|牵头单位|配合单位|牵头部门|责任部门|配合部门|主责单位|整改时限|完成时限|时限要求|"
+    r"完成时间|整改期限)\s*[：:](?:[^（）()]|[（(][^（）()]*[）)])*)[）)]\s*[。.；;]?\s*$"
+)
+
+
+def _measure_fields(text: str) -> tuple[str, dict]:
+    """A measure with its own fields in a closing bracket (``…（完成时限：2024年底；责任单位：X）``)
+    → (text without the bracket, {"responsible": [...], "lead": [...], "deadline_raw": ...})."""
+    match = _FIELD_BRACKET.search(text)
+    if not match:
+        return text, {}
+    out: dict = {}
+    for part in re.split(r"[；;]", match["b"]):
+        field, value = label_of(part.strip())
+        if not field or not value:
+            continue
+        if field == "deadline":
+            out["deadline_raw"] = value.strip("。")
+        elif field in ("responsible", "lead", "participants"):
+            lit = unitlists.literal_list(value)
+            out.setdefault(field, []).extend(lit.names)
+            if lit.leads:
+                out.setdefault("lead", []).extend(n for n in lit.leads if n not in out["lead"])
+    return text[: match.start()].rstrip(), out
+
+
 def _measure_lines(texts: list[str], district: str | None) -> list[dict]:
     out = []
     for text in texts:
+        text, own = _measure_fields(text)
         style, number, rest = marker(text)
         if style in ("paren_cn", "paren_arabic", "arabic", "circled", "cn"):
-            out.append({"no": number, "district": district, "text": rest.strip()})
+            out.append({"no": number, "district": district, "text": rest.strip(), **own})
             continue
         header = DISTRICT_HEADER.match(text)
         if header:
@@ -404,10 +583,11 @@ def _measure_lines(texts: list[str], district: str | None) -> list[dict]:
                     "district": name,
                     "text": text[header.end() :].strip(),
                     "_inline": True,
+                    **own,
                 }
             )
             continue
-        out.append({"no": None, "district": district, "text": text.strip()})
+        out.append({"no": None, "district": district, "text": text.strip(), **own})
     return out
 
 
@@ -421,10 +601,47 @@ _UNIT_LINE = re.compile(
     r"^[（(]?\s*(?:牵头单位|责任单位|配合单位|参与单位|落实单位|主办单位|协办单位|责任部门|牵头部门|配合部门)\s*[：:]"
 )
 _DEFAULT = re.compile(
-    r"(?:以下|下列|本方案|各项|所有)[^。]{0,12}?(?:工作|任务|措施)[^。]{0,6}?(?:均|都|皆)(?:需|须|由|要)?"
-    r"(?P<units>[^。，,]{2,60}?)(?P<verb>负责落实|落实|负责|牵头|实施|承担)[^。]{0,6}?不再(?:一一)?列出"
+    r"(?:以下|下列|本方案|各项|所有|其他|其余)[^。〔〕]{0,12}?(?:(?:工作|任务|措施)[^。〔〕]{0,6}?)?"
+    r"(?:均|都|皆)(?:需|须|由|要)?"
+    r"(?P<units>[^。，,〔〕]{2,60}?)(?P<verb>负责落实|落实|负责|牵头|实施|承担)[^。]{0,6}?不再(?:一一)?列出"
 )
 _SKIP_SECTIONS = re.compile(r"目标|指导思想|总体要求|基本原则|工作原则|编制依据|适用范围")
+
+
+_ANY_BRACKET = re.compile(
+    r"〔(?P<b1>[^〔〕]*)〕|[（(](?P<b2>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]"
+)
+
+
+def _is_role_bracket(content: str, kind: str) -> bool:
+    content = unitlists.without_defaults(content)
+    if not unitlists.looks_like_units(content):
+        return False
+    return kind == "〔〕" or _role_clause(content)
+
+
+def _segments(text: str) -> list[tuple[str, str | None, str]]:
+    """A paragraph cut after each responsibility bracket: ``A。〔units〕B。(units)`` gives two
+    parts, each (text, bracket content, kind). Text after the last bracket that is only
+    punctuation (``〕。``) is dropped; other text is a part without a bracket."""
+    out: list[tuple[str, str | None, str]] = []
+    pos = 0
+    for match in _ANY_BRACKET.finditer(text):
+        kind = "〔〕" if match["b1"] is not None else "()"
+        content = match["b1"] if match["b1"] is not None else match["b2"]
+        if not _is_role_bracket(content, kind):
+            continue
+        before = text[pos : match.start()].strip()
+        if not before and out and out[-1][1] is None:
+            before = out.pop()[0]
+        if not before and out:
+            continue  # two brackets in a row: keep the first
+        out.append((before, content, kind))
+        pos = match.end()
+    rest = text[pos:].strip()
+    if rest.strip("。.;；,， ") or not out:
+        out.append((rest, None, ""))
+    return out
 
 
 def _split_bracket(text: str) -> tuple[str, str | None, str]:
@@ -440,18 +657,26 @@ def _split_bracket(text: str) -> tuple[str, str | None, str]:
 
 def _role_clause(body: str) -> bool:
     return bool(
-        re.search(r"(牵头|参与|配合|落实|按照?职责分工负责|负责)\s*$", squash(body))
+        unitlists._CLAUSE_ROLE.search(squash(body).rstrip("。."))
         or re.search(r"(?:牵头单位|责任单位|配合单位)[：:]", body)
     )
 
 
 def _unit_line(text: str) -> dict | None:
     """``牵头单位：A；责任单位：B、C`` (also in brackets) → bracket-literal dict."""
-    body = text.strip().strip("（()）。")
+    body = text.strip().rstrip("。")
+    if body[:1] in "（(" and body[-1:] in "）)":
+        body = body[1:-1]
     if not re.search(r"(?:牵头|责任|配合|参与|落实|主办|协办)(?:单位|部门)\s*[：:]", body):
         return None
     out = {"lead": [], "participants": [], "implementers": [], "by_duty": False, "open_ended": []}
     for part in re.split(r"[；;。]|\s{2,}", body):
+        when = re.match(
+            r"\s*(?:完成时限|完成时间|时限要求|整改时限|时限|时间节点)\s*[：:](.*)", part
+        )
+        if when:
+            out["deadline_raw"] = when.group(1).strip()
+            continue
         match = re.match(r"\s*(牵头|责任|配合|参与|落实|主办|协办)(?:单位|部门)\s*[：:](.*)", part)
         if not match:
             continue
@@ -479,7 +704,13 @@ def parse_work_plan(
         if style and (_split_bracket(p)[1] is not None):
             styles[style] += 1
     if not styles:
-        # no brackets: tasks carry 牵头单位 lines or defaults; the most frequent non-heading style
+        # no brackets: tasks carry 牵头单位 lines or defaults. Tasks read "title。body"; the
+        # most frequent style of such paragraphs, else of any paragraph that is no heading.
+        for p in paragraphs:
+            style, _, rest = marker(p)
+            if style and re.search(r"。.", rest):
+                styles[style] += 1
+    if not styles:
         for p in paragraphs:
             style, _, _ = marker(p)
             if style and not is_heading(p):
@@ -496,9 +727,11 @@ def parse_work_plan(
     skip_section = False
     for i, text in enumerate(paragraphs):
         default = _DEFAULT.search(text)
-        if default:
-            defaults.append((default["verb"], default["units"]))
         p_style, number, rest = marker(text)
+        in_task = (p_style == style and not skip_section) or current is not None
+        if default and not in_task:
+            defaults.append((default["verb"], default["units"]))
+            default = None  # stated before the tasks: it applies to all of them
         if _higher(p_style, style):
             if is_heading(text) or len(rest) <= 40 and not _split_bracket(text)[1]:
                 section = re.sub(r"[。.]$", "", rest.strip())
@@ -519,6 +752,9 @@ def parse_work_plan(
         else:
             continue
         used.append(i)
+        if default:
+            # stated in a task ("以下各项工作均需…落实，不再列出"): applies to the tasks after it
+            defaults.append((default["verb"], default["units"]))
         line_units = _unit_line(body)
         if line_units is not None and current["paragraphs"]:
             prev = current["paragraphs"][-1]
@@ -527,33 +763,36 @@ def parse_work_plan(
                 prev["bracket"] = body
                 prev["bracket_kind"] = "line"
                 continue
-        stripped, bracket, kind = _split_bracket(body)
-        if (
-            bracket is None
-            and re.fullmatch(r"\s*〔[^〕]*〕\s*[。]?", body)
-            and current["paragraphs"]
-        ):
-            prev = current["paragraphs"][-1]
-            content = body.strip().strip("。").strip("〔〕")
-            if prev["units"] is None:
-                prev["units"] = unitlists.bracket_literal(content)
-                prev["bracket"] = content
-                prev["bracket_kind"] = "〔〕"
-                continue
-        units = None
-        if bracket is not None:
-            units = _unit_line(bracket) or unitlists.bracket_literal(bracket)
-        current["paragraphs"].append(
-            {
-                "text": stripped.strip(),
-                "bracket": bracket,
-                "units": units,
-                "raw": body,
-                "bracket_kind": kind,
-            }
-        )
+        segments = _segments(body)
+        for stripped, bracket, kind in segments:
+            if not stripped and bracket is not None and current["paragraphs"]:
+                # a bracket on a line of its own belongs to the paragraph before it
+                prev = current["paragraphs"][-1]
+                if prev["units"] is None:
+                    prev["units"] = _unit_line(bracket) or unitlists.bracket_literal(bracket)
+                    prev["bracket"] = bracket
+                    prev["bracket_kind"] = kind
+                    continue
+            units = None
+            if bracket is not None:
+                units = _unit_line(bracket) or unitlists.bracket_literal(bracket)
+            current["paragraphs"].append(
+                {
+                    "text": stripped.strip(),
+                    "bracket": bracket,
+                    "units": units,
+                    "raw": body if len(segments) == 1 else _segment_raw(stripped, bracket, kind),
+                    "bracket_kind": kind,
+                }
+            )
     out = [_work_item(item, year, issued) for item in items if item["paragraphs"]]
     return out, used, warnings
+
+
+def _segment_raw(text: str, bracket: str | None, kind: str) -> str:
+    if bracket is None:
+        return text
+    return text + ("〔" + bracket + "〕" if kind == "〔〕" else "（" + bracket + "）")
 
 
 def _work_item(item: dict, year: int | None, issued) -> dict:
@@ -569,6 +808,7 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
     all_deadlines = []
     uncertain: list[str] = []
     all_targets = []
+    deadline_flags: list[str] = []
     by_duty = False
     for p in paragraphs:
         units = p["units"]
@@ -602,6 +842,13 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
             for h in find_dates(p["text"], year, issued)
             if h.kind in ("day", "month", "year", "relative")
         ]
+        stated = (units or {}).get("deadline_raw")
+        if stated:  # 完成时限：… in the task's own unit bracket or line
+            for h in find_dates(stated, year, issued):
+                if h.date and h.kind in ("day", "month", "year", "relative"):
+                    entry = {"date": h.iso, "raw": _date_raw(h), "clause": stated, "what": stated}
+                    all_deadlines.append(entry)
+            deadline_flags.append(stated)
         milestones = []
         for hit in hits:
             if not hit.date or _not_a_deadline(p["text"], hit):
@@ -628,6 +875,9 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
     dates = [d for d in all_deadlines if d["date"]]
     deadline = max(dates, key=lambda d: d["date"]) if dates else None
     immediate, ongoing = _flags(text)
+    for stated in deadline_flags:
+        now, always = _flags(stated)
+        immediate, ongoing = immediate or now, ongoing or always
     if not lead and not implementers:
         uncertain.append("responsible")
     result = {

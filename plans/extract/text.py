@@ -63,52 +63,78 @@ def _mostly_text(text: str) -> bool:
 
 # --- containers ------------------------------------------------------------------------------
 
-_TASK_COLUMNS = {
-    "序号": "no",
-    "编号": "no",
-    "问题": "problem",
-    "存在问题": "problem",
-    "反馈问题": "problem",
-    "问题清单": "problem",
-    "问题描述": "problem",
-    "具体问题": "problem",
-    "督察反馈问题": "problem",
-    "任务": "problem",
-    "工作任务": "problem",
-    "重点任务": "problem",
-    "任务名称": "problem",
-    "整改责任单位": "整改责任单位",
-    "责任单位": "责任单位",
-    "牵头单位": "牵头单位",
-    "配合单位": "配合单位",
-    "责任领导": "责任领导",
-    "督导验收单位": "督导验收单位",
-    "验收单位": "验收单位",
-    "督导单位": "督导单位",
-    "整改目标": "整改目标",
-    "目标": "整改目标",
-    "工作目标": "整改目标",
-    "整改时限": "整改时限",
-    "完成时限": "完成时限",
-    "时限": "整改时限",
-    "完成时间": "完成时限",
-    "整改措施": "整改措施",
-    "工作措施": "整改措施",
-    "主要措施": "整改措施",
-    "具体措施": "整改措施",
-    "整改情况": "",
-    "备注": "",
+_COLUMN_NAMES = {
+    "no": "序号 编号 序 号码",
+    "problem": (
+        "问题 存在问题 反馈问题 问题清单 问题描述 具体问题 督察反馈问题 主要问题 问题表现 "
+        "交办问题 突出问题 整改问题 反馈意见 督察反馈意见 问题内容 问题及表现 任务 工作任务 "
+        "重点任务 任务名称 主要任务 具体任务 任务内容 重点工作 工作内容 工作事项 事项 项目 "
+        "项目名称 重点项目"
+    ),
+    "整改责任单位": "整改责任单位 整改单位 整改主体 整改实施主体 实施主体 责任主体",
+    "责任单位": "责任单位 主责单位 主责部门 责任部门 具体责任单位 落实单位 实施单位 承办单位",
+    "牵头单位": "牵头单位 牵头部门 牵头责任单位 牵头",
+    "配合单位": "配合单位 配合部门 协办单位 参与单位 协同单位 配合 参与部门",
+    "责任领导": "责任领导 牵头领导 分管领导 责任人 牵头市领导 包抓领导",
+    "督导验收单位": "督导验收单位 验收单位 督导单位 督办单位 牵头验收单位 验收部门 督导部门",
+    "整改目标": "整改目标 目标 工作目标 目标要求 预期目标 整改标准",
+    "整改时限": "整改时限 时限 整改期限 时限要求 整改时间",
+    "完成时限": "完成时限 完成时间 完成期限 时间节点 完成时限要求 完成时间节点 计划完成时间",
+    "整改措施": "整改措施 工作措施 主要措施 具体措施 措施 整改举措 工作举措 推进措施 具体举措",
+    "": "整改情况 完成情况 整改进展 进展情况 整改进度 备注 说明 整改完成情况 是否完成",
 }
+_TASK_COLUMNS = {name: key for key, names in _COLUMN_NAMES.items() for name in names.split()}
+_TASK_COLUMNS["序号"] = "no"
+_UNIT_COLUMNS = ("整改责任单位", "责任单位", "牵头单位", "配合单位", "督导验收单位")
+_TIME_COLUMNS = ("整改时限", "完成时限")
 
 
 def _column_key(cell: str) -> str | None:
     key = re.sub(r"\s+", "", cell or "")
     key = key.strip("：:")
+    key = re.sub(r"[（(][^）)]*[）)]$", "", key)  # 完成时限（年月） → 完成时限
     return _TASK_COLUMNS.get(key)
 
 
+def _header_row(rows: list[list[str]]) -> int | None:
+    """Index of the header row among the first rows (a table may open with a title row)."""
+    for index, row in enumerate(rows[:3]):
+        keys = [_column_key(c) for c in row]
+        known = [k for k in keys if k is not None]
+        if len(known) >= 3 and ("problem" in keys or "整改措施" in keys):
+            return index
+    return None
+
+
+_SECTION_CELL = re.compile(
+    r"^(?:[一二三四五六七八九十]+|[（(][一二三四五六七八九十]+[）)])[、.．]?$"
+)
+
+
+def _section_of(row: list[str], header: list[str | None]) -> str | None:
+    """A section row (``一`` | ``空气质量目标`` across the table) → its heading, else None."""
+    cells = [c for c in dict.fromkeys(c.strip() for c in row) if c]
+    if not cells or len(cells) > 2:
+        return None
+    texts = [c for c in cells if not _SECTION_CELL.match(c)]
+    if len(texts) != 1 or len(texts[0]) > 40 or re.search(r"[。；;]", texts[0]):
+        return None
+    filled = [key for key, cell in zip(header, row, strict=False) if cell.strip()]
+    if any(key in _UNIT_COLUMNS + _TIME_COLUMNS for key in filled) and len(set(row)) > 2:
+        return None
+    return re.sub(r"^[一二三四五六七八九十]+[、.．]\s*", "", texts[0])
+
+
 def table_to_lines(rows: list[list[str]]) -> list[str] | None:
-    """A task-list table (header row + one row per task) → field-labelled lines, else None."""
+    """A task-list table (header row + one row per task) → field-labelled lines, else None.
+
+    Columns are recognised by name in any order (序号/问题/任务 | 整改责任单位/牵头部门/
+    主责单位/协办单位 | 督导验收单位 | 整改目标 | 整改时限/完成时限 | 整改措施/工作措施 …).
+    A row spanning the table (``一`` + ``空气质量目标``) is a section. A problem cell merged
+    down over several rows gives one task whose measures are the rows; when those rows carry
+    their own deadline or units, each measure keeps them
+    (``measure（整改时限：…；责任单位：…）``) and the task lists the union of the units.
+    """
     rows = [
         [(c or "").strip() for c in row]
         for row in rows
@@ -116,39 +142,131 @@ def table_to_lines(rows: list[list[str]]) -> list[str] | None:
     ]
     if len(rows) < 2:
         return None
-    header = [_column_key(c) for c in rows[0]]
-    known = [h for h in header if h]
-    if len(known) < 3 or "problem" not in header:
+    at = _header_row(rows)
+    if at is None:
         return None
-    out: list[str] = []
-    count = 0
-    last_problem = None
-    for row in rows[1:]:
-        cells = dict.fromkeys(h for h in header if h)
+    header = [_column_key(c) for c in rows[at]]
+    problem_key = "problem" if "problem" in header else "整改措施"
+    tasks: list[dict] = []
+    for row in rows[at + 1 :]:
+        if [_column_key(c) for c in row] == header:
+            continue  # the header repeated on a new page
+        section = _section_of(row, header)
+        if section is not None:
+            tasks.append({"section": section})
+            continue
+        cells: dict[str, str] = {}
         for key, value in zip(header, row, strict=False):
             if key and value and not cells.get(key):
                 cells[key] = value
-        problem = (cells.get("problem") or "").strip()
-        if not problem or problem == last_problem:
-            # a merged cell repeated in the next row, or a blank row: measures continue
-            if cells.get("整改措施") and out:
-                out.extend(_cell_lines(cells["整改措施"]))
+        problem = (cells.get(problem_key) or "").strip()
+        last = next((t for t in reversed(tasks) if "problem" in t), None)
+        if (not problem or (last and problem == last["problem"])) and last is not None:
+            last["rows"].append(cells)  # a merged problem cell: the same task goes on
             continue
-        last_problem = problem
+        if not problem:
+            continue
+        tasks.append({"problem": problem, "no": cells.get("no"), "rows": [cells]})
+    items = [t for t in tasks if "problem" in t]
+    if not items:
+        return None
+    per_measure = any(
+        len(t["rows"]) > 1
+        and any(
+            r.get(k) and r.get(k) != t["rows"][0].get(k)
+            for r in t["rows"][1:]
+            for k in _UNIT_COLUMNS + _TIME_COLUMNS
+        )
+        for t in items
+    )
+    out: list[str] = []
+    count = sections = 0
+    for task in tasks:
+        if "section" in task:
+            sections += 1
+            out.append(f"第{_cn_number(sections)}部分 {task['section']}")
+            continue
         count += 1
-        written = re.sub(r"\s+", "", cells.get("no") or "")
+        written = re.sub(r"\s+", "", task["no"] or "")
         number = _cn_number(int(written) if written.isdigit() else count)
-        out.append(f"{number}、" + _join_cell(_cell_lines(problem)))
+        out.append(f"{number}、" + _join_cell(_cell_lines(task["problem"])))
+        first = task["rows"][0]
         for key in header:
-            if not key or key in ("no", "problem", "整改措施"):
+            if not key or key in ("no", "problem", "整改措施") or key == problem_key:
                 continue
-            value = cells.get(key)
+            if per_measure and key in _TIME_COLUMNS:
+                continue
+            if per_measure and key in _UNIT_COLUMNS:
+                names = []
+                for r in task["rows"]:
+                    names.extend(n for n in _split_units(r.get(key, "")) if n not in names)
+                if names:
+                    out.append(f"{key}：" + "、".join(names))
+                continue
+            value = first.get(key)
             if value:
-                out.append(f"{key}：" + _join_cell(_cell_lines(value)))
-        if cells.get("整改措施"):
+                joined = _join_units if key in _UNIT_COLUMNS else _join_cell
+                out.append(f"{key}：" + joined(_cell_lines(value)))
+        if problem_key == "整改措施":
+            continue
+        measure_lines: list[str] = []
+        for r in task["rows"]:
+            lines = _cell_paragraphs(r.get("整改措施", ""))
+            if per_measure and lines:
+                extra = [
+                    f"{key}：" + _join_units(_cell_lines(r[key]))
+                    for key in header
+                    if key in _TIME_COLUMNS + _UNIT_COLUMNS and r.get(key)
+                ]
+                if extra:
+                    lines[-1] = lines[-1].rstrip("。") + "（" + "；".join(extra) + "）"
+            measure_lines.extend(lines)
+        if measure_lines:
             out.append("整改措施：")
-            out.extend(_cell_lines(cells["整改措施"]))
+            out.extend(measure_lines)
     return out if count else None
+
+
+def _split_units(value: str) -> list[str]:
+    return [u for u in re.split(r"[、，,；;]", _join_units(_cell_lines(value))) if u]
+
+
+def _join_units(lines: list[str]) -> str:
+    """Lines of a unit cell → one list: a line that ends a unit name (``市交通委``) and is not
+    followed by a separator gets 、; a name wrapped inside (``市生`` / ``态环境局``) is rejoined."""
+    out = ""
+    for line in lines:
+        if (
+            out
+            and not out.endswith(("、", "，", ",", "；", ";"))
+            and _UNIT_END.search(out)
+            and not re.match(r"(?:按|分别|负责|牵头|配合|参与|落实|等|[（(])", line)
+        ):
+            out += "、"
+        out += line
+    return out
+
+
+_UNIT_END = re.compile(
+    r"(?:局|委|办|府|中心|会|处|站|部门|单位|公司|集团|队|院|所|厅|室|组|部|社|行|馆|台|区|县|市|"
+    r"镇|乡|街道|[）)])$"
+)
+
+
+def _cell_paragraphs(value: str) -> list[str]:
+    """Lines of a measures cell → paragraphs: a line goes on the one before unless it starts
+    with a number or the one before ends a sentence."""
+    out: list[str] = []
+    for line in _cell_lines(value):
+        if (
+            out
+            and not out[-1].endswith(("。", "；", ";", "！", "？"))
+            and not STRUCTURAL.match(line)
+        ):
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
 
 
 def _join_cell(lines: list[str]) -> str:
@@ -162,7 +280,7 @@ def _join_cell(lines: list[str]) -> str:
 
 
 def _cell_lines(value: str) -> list[str]:
-    return [line.strip() for line in value.splitlines() if line.strip()]
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -221,8 +339,8 @@ def _dedupe_merged(rows: list[list[str]]) -> list[list[str]]:
     out = []
     for row in rows:
         cleaned: list[str] = []
-        for cell in row:
-            cleaned.append("" if cleaned and cell == cleaned[-1] and cell else cell)
+        for k, cell in enumerate(row):
+            cleaned.append("" if k and cell and cell == row[k - 1] else cell)
         out.append(cleaned)
     return out
 
@@ -373,14 +491,17 @@ STRUCTURAL = re.compile(
     r"|\d{1,3}\s*[、．.](?!\d)"
     r"|\d{1,3}\s*[)）]"
     r"|[①-⑳]"
-    r"|第[一二三四五六七八九十\d]+[章节条部分项]"
+    r"|第[一二三四五六七八九十\d]+(?:部分|章|节|条|篇|项)"
     r"|附\s*件"
     r")"
 )
 LABEL = re.compile(
     r"^(?:整改责任单位|责任单位|牵头单位|配合单位|参与单位|协办单位|主办单位|落实单位|责任领导|"
-    r"督导验收单位|验收单位|督导单位|督办单位|整改目标|工作目标|整改时限|完成时限|整改期限|完成时间|"
-    r"整改措施|工作措施|具体措施|主要措施|整改要求|问题描述|存在问题|反馈问题)\s*[：:]"
+    r"牵头部门|责任部门|配合部门|主责单位|主责部门|整改主体|整改实施主体|实施主体|责任主体|"
+    r"督导验收单位|牵头验收单位|配合验收单位|验收单位|督导单位|督办单位|整改目标|工作目标|"
+    r"整改时限|完成时限|整改期限|完成时间|时限要求|完成期限|"
+    r"整改措施|工作措施|具体措施|主要措施|整改要求|问题描述|存在问题|反馈问题|具体问题|"
+    r"整改完成情况|整改情况|完成情况|整改进展情况|整改进展|进展情况)\s*[：:]"
 )
 DISTRICT_HEADER = re.compile(
     r"^[\u4e00-\u9fa5]{1,8}(?:新区|开发区|高新区|经开区|区|县|市|基地|园区|港)\s*[：:]"
@@ -425,7 +546,9 @@ def join_lines(lines: list[str]) -> list[str]:
     indented = [line for line in lines if line.strip() and re.match(r"^(?:\s{2,}|\t|\u3000)", line)]
     nonblank = [line for line in lines if line.strip()]
     uses_indent = bool(nonblank) and len(indented) >= 0.3 * len(nonblank)
+    full = _full_width(nonblank) if uses_indent else None
     paragraphs: list[str] = []
+    previous_line = ""
     for line in lines:
         text = line.strip()
         if not text:
@@ -433,6 +556,19 @@ def join_lines(lines: list[str]) -> list[str]:
         if paragraphs:
             prev = paragraphs[-1]
             indent_break = uses_indent and re.match(r"^(?:\s{2,}|\t|\u3000)", line)
+            if (
+                full
+                and not indent_break
+                and visual_width(previous_line.rstrip()) >= full
+                and not LABEL.match(text)
+                and not DISTRICT_HEADER.match(text)
+            ):
+                # a hard-wrapped line: the line above fills the text width and this one is
+                # not indented, so the paragraph goes on (even after a 。 or before "5)")
+                paragraphs[-1] = prev + text
+                previous_line = line
+                continue
+            previous_line = line
             if (
                 not prev.endswith(_ENDS_PARAGRAPH)
                 and not starts_paragraph(text)
@@ -442,7 +578,28 @@ def join_lines(lines: list[str]) -> list[str]:
                 paragraphs[-1] = prev + text
                 continue
         paragraphs.append(text)
+        previous_line = line
     return paragraphs
+
+
+def visual_width(text: str) -> float:
+    """Printed width in CJK characters (ASCII letters and digits are half as wide)."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.5 for c in text)
+
+
+def _full_width(lines: list[str]) -> float | None:
+    """The width a line must reach to count as filled to the margin, in a hard-wrapped
+    document (many lines equally long); None when lines are whole paragraphs."""
+    widths = sorted(visual_width(line.rstrip()) for line in lines)
+    if len(widths) < 8:
+        return None
+    block = widths[int(len(widths) * 0.9)]
+    if block < 16:
+        return None
+    near = [w for w in widths if w >= 0.9 * block]
+    if len(near) < 0.3 * len(widths):
+        return None
+    return 0.9 * block
 
 
 def squash(text: str) -> str:

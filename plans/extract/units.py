@@ -31,6 +31,8 @@ _AREA_END = re.compile(r"(?:新区|开发区|区县|县市区|县市|区|县|市
 _MARKER = re.compile(r"[（(]\s*(牵头|主责|配合|参与)\s*[)）]")
 _NOTE = re.compile(r"(按照?(?:责任|职责)?分工.*|分别(?:牵头|负责|组织|验收).*|负责落实$|牵头落实$)")
 _SEPARATORS = re.compile(r"[，,；;]")
+# a trailing 等 / 等部门 / 等有关单位 ends an open list
+_ETC = re.compile(r"等(?:有关|相关|其他)?(?:市级|县级|区级)?(?:部门|单位)?$")
 _LIST_SEPARATORS = re.compile(r"[、]|及(?=(?:市|各|相关|有关))")
 
 
@@ -106,8 +108,9 @@ def _strip_attributes(token: str) -> tuple[str, bool, str, bool]:
         note = match.group(1)
         token = token[: match.start()]
     open_ended = False
-    if token.endswith("等") and len(token) > 1:
-        token, open_ended = token[:-1], True
+    trailing = _ETC.search(token)
+    if trailing and trailing.start() > 0:
+        token, open_ended = token[: trailing.start()], True
     return token, lead, note, open_ended
 
 
@@ -190,9 +193,44 @@ def _expand_clause(clause: str) -> list[UnitMention]:
 
 # Work-plan brackets end each clause with the role its units play: 〔A牵头，B、C参与，D落实〕.
 _CLAUSE_ROLE = re.compile(
-    r"(按照?(?:职责|责任)分工(?:分别)?负责|负责落实|牵头|参与|配合|落实|负责)$"
+    r"(按照?(?:职责|责任)分工(?:分别)?(?:负责|落实)|负责落实|牵头(?:督导|负责|落实|推进)?|"
+    r"参与|配合(?:落实)?|协助|协同|落实|负责|具体实施|实施)$"
 )
+
+
+def _role_of(verb: str) -> str:
+    """lead / participant / implementer for a clause verb."""
+    if verb.startswith("牵头"):
+        return "lead"
+    if verb.startswith(("参与", "配合", "协助", "协同")):
+        return "participant"
+    return "implementer"
+
+
 _ROLE_OF_VERB = {"牵头": "lead", "参与": "participant", "配合": "participant"}
+
+
+_DEFAULT_SENTENCE = re.compile(r"(?:以下|下列|其他|其余)[^。〔〕]*?不再(?:一一)?列出[。.]?")
+
+
+def without_defaults(text: str) -> str:
+    """A bracket without the default it states for later tasks
+    (``以下各项工作均需…落实，不再列出``)."""
+    return _DEFAULT_SENTENCE.sub("", text).strip().rstrip("。.，,；;")
+
+
+def _clause_verbs(clauses: list[str]) -> list[str | None]:
+    """The role verb ending each clause; a leading ``X负责`` is the lead when no clause says 牵头
+    (or 按职责分工负责) and a later clause names the implementers (``Y负责落实``/``Y落实``)."""
+    verbs = []
+    for clause in clauses:
+        match = _CLAUSE_ROLE.search(clause)
+        verbs.append(match.group(1) if match else None)
+    has_lead = any(v and (v.startswith("牵头") or "分工" in v) for v in verbs)
+    if not has_lead and verbs and verbs[0] == "负责":
+        if any(v in ("落实", "负责落实") for v in verbs[1:]):
+            verbs[0] = "牵头"
+    return verbs
 
 
 def parse_bracket(text: str) -> list[UnitMention]:
@@ -203,10 +241,10 @@ def parse_bracket(text: str) -> list[UnitMention]:
     """
     mentions: list[UnitMention] = []
     waiting: list[UnitMention] = []
-    for clause in _SEPARATORS.split(protect(normalise(text))):
-        clause = restore(clause)
-        if not clause:
-            continue
+    clauses = [
+        restore(c) for c in re.split(r"[，,；;。]", protect(normalise(without_defaults(text)))) if c
+    ]
+    for clause, verb in zip(clauses, _clause_verbs(clauses), strict=True):
         match = _CLAUSE_ROLE.search(clause)
         body = clause[: match.start()] if match else clause
         open_ended = body.endswith("等")
@@ -217,8 +255,7 @@ def parse_bracket(text: str) -> list[UnitMention]:
         if not match:
             waiting.extend(found)
             continue
-        verb = match.group(1)
-        role = _ROLE_OF_VERB.get(verb, "implementer")
+        role = _role_of(verb)
         if "分工" in verb:
             role = "lead"
         for mention in [*waiting, *found]:
@@ -266,8 +303,9 @@ def literal_list(raw: str) -> Literal:
         note_match = _NOTE.search(name)
         if note_match and note_match.start() > 0:
             out.note = note_match.group(1)
-        if name.endswith("等") and len(name) > 1 and i == len(tokens) - 1:
-            name, out.open_ended = name[:-1], True
+        trailing = _ETC.search(name)
+        if trailing and trailing.start() > 0 and i == len(tokens) - 1:
+            name, out.open_ended = name[: trailing.start()], True
         if not name:
             continue
         out.names.append(name)
@@ -298,9 +336,8 @@ def bracket_literal(text: str) -> dict:
     }
     waiting: list[str] = []
     waiting_open = False
-    for clause in re.split(r"[，,；;。]", protect(normalise(text))):
-        if not clause:
-            continue
+    clauses = [c for c in re.split(r"[，,；;。]", protect(normalise(without_defaults(text)))) if c]
+    for clause, verb in zip(clauses, _clause_verbs(clauses), strict=True):
         match = _CLAUSE_ROLE.search(clause)
         body = clause[: match.start()] if match else clause
         open_ended = body.endswith("等")
@@ -311,13 +348,12 @@ def bracket_literal(text: str) -> dict:
             waiting.extend(names)
             waiting_open = waiting_open or open_ended
             continue
-        verb = match.group(1)
         if "分工" in verb:
             role = "lead"
             out["by_duty"] = True
         else:
-            role = {"牵头": "lead", "参与": "participants", "配合": "participants"}.get(
-                verb, "implementers"
+            role = {"lead": "lead", "participant": "participants"}.get(
+                _role_of(verb), "implementers"
             )
         out[role].extend([*waiting, *names])
         if (open_ended or waiting_open) and role not in out["open_ended"]:
