@@ -116,7 +116,7 @@ def local_date(value: Any) -> dt.date:
     raise AQIError(f"时间无法识别：{value!r}")
 
 
-# --- tables: the numbers of one version --------------------------------------------------------
+# --- tables: the numbers of one version ---
 
 
 class VersionLike(Protocol):
@@ -252,7 +252,7 @@ class Resolver:
         return table
 
 
-# --- which measurements a mode uses --------------------------------------------------------------
+# --- which measurements a mode uses ---
 
 
 @dataclass(frozen=True)
@@ -318,7 +318,7 @@ def column_map(columns: Iterable[str], mode: str) -> dict[str, str]:
     return out
 
 
-# --- the scalar path ----------------------------------------------------------------------------
+# --- the scalar path ---
 
 
 @dataclass(frozen=True)
@@ -493,7 +493,7 @@ def iaqi(measurement: str, concentration: Any, *, table: Table) -> SubIndex:
     return sub
 
 
-# --- the vectorised path -----------------------------------------------------------------------
+# --- the vectorised path ---
 
 OK, INVALID, NOTHING, FALLBACK_MISSING = 0, 1, 2, 3
 ERROR_MESSAGES = {
