@@ -78,8 +78,8 @@ LABELS = {
     "pm25": "PM₂.₅",
 }
 MISSING_MARKS = frozenset({"", "NA", "N/A", "NAN", "-", "—", "--", "/"})
-# Far above every table's top; keeps huge inputs finite and exactly representable.
-_CLAMP = 10**12
+# Far above every table's top (10 g/m³); keeps huge inputs finite and small integers exact.
+_CLAMP = 10**7
 
 
 class AQIError(ValueError):
@@ -494,6 +494,11 @@ def iaqi(measurement: str, concentration: Any, *, table: Table) -> SubIndex:
 
 
 # --- the vectorised path ---
+#
+# Rounded concentrations are small integers (units of 0.1 mg/m³ for CO, 1 µg/m³ otherwise), so
+# each table is turned once into a lookup array: IAQI for every unit from 0 to the top breakpoint,
+# computed with exact integer arithmetic, then one code for "above the top" and one for "absent".
+# A row's sub-index is then a single gather; the rare rows above a top are handled apart.
 
 OK, INVALID, NOTHING, FALLBACK_MISSING = 0, 1, 2, 3
 ERROR_MESSAGES = {
@@ -501,11 +506,15 @@ ERROR_MESSAGES = {
     NOTHING: "没有可用于计算的污染物浓度",
     FALLBACK_MISSING: "浓度高于分级上限，按规定须用另一平均时间的浓度计算，但未提供",
 }
+_ABSENT, _ABOVE, _NEEDS_ALT = -1, 10_000, 20_000
 
 
 @dataclass
 class ArrayResult:
-    """Per-row results of the NumPy path. Missing sub-indices and failed rows hold -1."""
+    """Per-row results of the NumPy path. Missing sub-indices and failed rows hold -1.
+
+    ``primary`` and ``over_limit`` are bit sets over ``names``; ``table`` indexes ``tables``.
+    """
 
     names: tuple[str, ...]
     iaqi: dict[str, np.ndarray]
@@ -525,104 +534,207 @@ class ArrayResult:
 def round_units(x: np.ndarray, decimals: int) -> np.ndarray:
     """GB/T 8170 rounding of floats to integer units of 10^-decimals, as the scalar path rounds.
 
-    The scalar path rounds the shortest decimal of each float (its ``repr``). Here: m = ⌊x·s⌋ and
-    the half point h = (m + ½)/s, a correctly rounded division, so h is the float nearest the
-    decimal half point; x above h rounds up, below rounds down, equal is a true tie → even.
+    The scalar path rounds the shortest decimal of each float (its ``repr``). With no decimals
+    ``rint`` (half to even) is exact. Otherwise ``rint(x·s)`` is right except where x·s lies
+    within rounding error of a half; there m = ⌊x·s⌋ and the half point h = (m + ½)/s, a correctly
+    rounded division, is the float nearest the decimal half: x above h rounds up, below rounds
+    down, equal is a true tie and goes to the even neighbour. Inputs must be in [0, 10^7].
     """
+    if decimals == 0:
+        return np.rint(x).astype(np.int64)
     s = 10.0**decimals
-    m = np.floor(x * s)
-    h = (m + 0.5) / s
-    up = np.where(x > h, m + 1, np.where(x < h, m, m + np.mod(m, 2)))
-    return up.astype(np.int64)
+    y = x * s
+    units = np.rint(y)
+    m = np.floor(y)
+    near = np.nonzero(np.abs(y - m - 0.5) < 1e-6)[0]
+    if len(near):
+        xn, mn = x[near], m[near]
+        h = (mn + 0.5) / s
+        units[near] = np.where(xn > h, mn + 1, np.where(xn < h, mn, mn + np.mod(mn, 2)))
+    return units.astype(np.int64)
 
 
-def _array_iaqi(units: np.ndarray, decimals: int, table: Table, key: str):
-    """(iaqi, over_top) for rounded concentrations in units of 10^-decimals."""
+def _array_iaqi(units: np.ndarray, decimals: int, table: Table, key: str) -> np.ndarray:
+    """Exact IAQI for rounded concentrations (units of 10^-decimals) within the table."""
     scale, nodes = table.scaled(key)
     c = units * (scale // 10**decimals)
-    over = c > nodes[-1]
     seg = np.clip(np.searchsorted(nodes, c, side="left"), 1, len(nodes) - 1)
     lo, hi = nodes[seg - 1], nodes[seg]
     iaqis = np.array(table.iaqi[: len(nodes)], dtype=np.int64)
     ilo, ihi = iaqis[seg - 1], iaqis[seg]
-    num = (ihi - ilo) * (np.minimum(c, nodes[-1]) - lo)
-    value = ilo + -(-num // (hi - lo))
-    return value, over
+    return ilo + -(-(ihi - ilo) * (c - lo) // (hi - lo))
 
 
-def _one_table(values: Mapping[str, np.ndarray], n: int, mode: str, table: Table):
+def _top_units(table: Table, key: str) -> int:
+    return math.floor(table.top(key) * 10 ** table.decimals[pollutant_of(key)])
+
+
+def _lookup(table: Table, key: str, length: int) -> np.ndarray:
+    """IAQI by rounded unit for ``key``: exact values up to the top, then the over-top code
+    (the fixed IAQI, "above the scale" or "needs the other period") up to ``length - 2``,
+    and "absent" at ``length - 1``."""
+    cache_key = f"lut:{key}:{length}"
+    if cache_key not in table._scaled:
+        top = _top_units(table, key)
+        rule = table.over_top.get(key)
+        if rule is None:
+            over = _ABOVE
+        elif rule["rule"] == "fixed":
+            over = int(rule["iaqi"])
+        else:
+            over = _NEEDS_ALT
+        lut = np.full(length, over, dtype=np.int64)
+        digits = table.decimals[pollutant_of(key)]
+        lut[: top + 1] = _array_iaqi(np.arange(top + 1), digits, table, key)
+        lut[-1] = _ABSENT
+        table._scaled[cache_key] = (0, lut)
+    return table._scaled[cache_key][1]
+
+
+def _frame(values: Mapping[str, np.ndarray], row_table: np.ndarray, tables: list[Table], mode):
+    """The NumPy path proper. All ``tables`` must round each pollutant alike."""
+    n = len(row_table)
     names = tuple(SUBINDEX_NAMES)
+    several = len(tables) > 1
     invalid = np.zeros(n, dtype=bool)
     units: dict[str, np.ndarray] = {}
-    present: dict[str, np.ndarray] = {}
+    ok: dict[str, np.ndarray] = {}
     for key, raw in values.items():
         x = np.asarray(raw, dtype=np.float64)
-        invalid |= (x < 0) | np.isinf(x)
-        ok = ~np.isnan(x) & (x >= 0) & ~np.isinf(x)
-        clean = np.where(ok, np.minimum(x, _CLAMP), 0.0)
-        units[key] = round_units(clean, table.decimals[pollutant_of(key)])
-        present[key] = ok
-    iaqi = {name: np.full(n, -1, dtype=np.int64) for name in names}
+        bad = (x < 0) | np.isinf(x)
+        good = ~(bad | np.isnan(x))
+        invalid |= bad
+        clean = np.where(good, x, 0.0)
+        np.minimum(clean, _CLAMP, out=clean)
+        units[key] = round_units(clean, tables[0].decimals[pollutant_of(key)])
+        ok[key] = good
+    spec_of = [{s.name: s for s in specs(t, mode)} for t in tables]
+    iaqi = {name: np.full(n, _ABSENT, dtype=np.int64) for name in names}
     above = np.zeros(n, dtype=bool)
     fallback_missing = np.zeros(n, dtype=bool)
-    for spec in specs(table, mode):
-        if spec.measurement not in units:
-            continue
-        digits = table.decimals[pollutant_of(spec.table)]
-        value, over = _array_iaqi(units[spec.measurement], digits, table, spec.table)
-        has = present[spec.measurement]
-        out = np.where(has, value, -1)
-        over &= has
-        rule = table.over_top.get(spec.table)
-        if rule is None:
-            out = np.where(over, table.iaqi[-1], out)
-            above |= over
-        elif rule["rule"] == "fixed":
-            out = np.where(over, int(rule["iaqi"]), out)
-        else:
-            alt = _alternative(spec.table, rule)
-            if alt in units:
-                alt_value, alt_over = _array_iaqi(units[alt], digits, table, alt)
-                alt_has = present[alt]
-                alt_value = np.where(alt_over, table.iaqi[-1], alt_value)
-                out = np.where(over & alt_has, alt_value, out)
-                above |= over & alt_has & alt_over
-                fallback_missing |= over & ~alt_has
-            else:
-                fallback_missing |= over
-        iaqi[spec.name] = out
-    stacked = np.stack([iaqi[name] for name in names])
-    aqi = stacked.max(axis=0)
-    error = np.where(
-        invalid,
-        INVALID,
-        np.where(fallback_missing, FALLBACK_MISSING, np.where(aqi < 0, NOTHING, OK)),
-    )
-    failed = error != OK
-    aqi = np.where(failed, -1, aqi)
     for name in names:
-        iaqi[name] = np.where(failed, -1, iaqi[name])
-    maxes = np.array([lv.max for lv in table.levels])
-    level = np.where(failed, -1, np.minimum(np.searchsorted(maxes, aqi), len(maxes) - 1))
-    weights = (1 << np.arange(len(names), dtype=np.int64))[:, None]
-    is_primary = (stacked == aqi) & (aqi > table.primary_threshold) & ~failed
-    is_over = (stacked > table.over_limit_iaqi) & ~failed
-    primary = (is_primary * weights).sum(axis=0)
-    over_limit = (is_over * weights).sum(axis=0)
-    return names, iaqi, aqi, level, primary, over_limit, above & ~failed, error
+        by_measurement: dict[str, list[Spec | None]] = {}
+        for t, table_specs in enumerate(spec_of):
+            spec = table_specs.get(name)
+            if spec is not None and spec.measurement in units:
+                by_measurement.setdefault(spec.measurement, [None] * len(tables))[t] = spec
+        for measurement, per_table in by_measurement.items():
+            length = (
+                max(_top_units(t, s.table) for t, s in zip(tables, per_table, strict=True) if s) + 3
+            )
+            rows = [
+                _lookup(t, s.table, length) if s else np.full(length, _ABSENT, dtype=np.int64)
+                for t, s in zip(tables, per_table, strict=True)
+            ]
+            index = np.minimum(units[measurement], length - 2)
+            index[~ok[measurement]] = length - 1
+            if several:
+                value = np.concatenate(rows)[row_table * length + index]
+            else:
+                value = rows[0][index]
+            special = np.nonzero(value >= _ABOVE)[0]
+            if len(special):
+                _over_top(
+                    name,
+                    special,
+                    value,
+                    row_table,
+                    tables,
+                    per_table,
+                    units,
+                    ok,
+                    above,
+                    fallback_missing,
+                )
+            np.maximum(iaqi[name], value, out=iaqi[name])
+    aqi = iaqi[names[0]].copy()
+    for name in names[1:]:
+        np.maximum(aqi, iaqi[name], out=aqi)
+    error = np.full(n, OK, dtype=np.int64)
+    error[aqi < 0] = NOTHING
+    error[fallback_missing] = FALLBACK_MISSING
+    error[invalid] = INVALID
+    failed = error != OK
+    aqi[failed] = -1
+    for name in names:
+        iaqi[name][failed] = -1
+    level = _levels(aqi, row_table, tables)
+    level[failed] = -1
+    primary_threshold = _per_row(row_table, [t.primary_threshold for t in tables])
+    over_limit_iaqi = _per_row(row_table, [t.over_limit_iaqi for t in tables])
+    primary = np.zeros(n, dtype=np.int64)
+    over_limit = np.zeros(n, dtype=np.int64)
+    leads = (aqi > primary_threshold) & ~failed
+    for bit, name in enumerate(names):
+        primary |= ((iaqi[name] == aqi) & leads).astype(np.int64) << bit
+        over_limit |= (iaqi[name] > over_limit_iaqi).astype(np.int64) << bit
+    return ArrayResult(
+        names, iaqi, aqi, level, primary, over_limit, above & ~failed, error, row_table, tables
+    )
+
+
+def _over_top(name, rows, value, row_table, tables, per_table, units, ok, above, missing):
+    """Rows above a table's top: 500 marked, or the sub-index of the other averaging period."""
+    for t, spec in enumerate(per_table):
+        if spec is None:
+            continue
+        mine = rows[row_table[rows] == t] if len(tables) > 1 else rows
+        table = tables[t]
+        marked = mine[value[mine] == _ABOVE]
+        value[marked] = table.iaqi[-1]
+        above[marked] = True
+        needs = mine[value[mine] == _NEEDS_ALT]
+        if not len(needs):
+            continue
+        alt = _alternative(spec.table, table.over_top[spec.table])
+        if alt not in units:
+            missing[needs] = True
+            value[needs] = _ABSENT
+            continue
+        length = _top_units(table, alt) + 3
+        index = np.minimum(units[alt][needs], length - 2)
+        index[~ok[alt][needs]] = length - 1
+        alt_value = _lookup(table, alt, length)[index]
+        missing[needs[alt_value == _ABSENT]] = True
+        # No version chains the rules (the other period's table has none): above its top is 500.
+        off_scale = alt_value >= _ABOVE
+        above[needs[off_scale]] = True
+        alt_value[off_scale] = table.iaqi[-1]
+        value[needs] = alt_value
+
+
+def _per_row(row_table: np.ndarray, per_table: list[int]) -> np.ndarray | int:
+    if len(set(per_table)) == 1:
+        return per_table[0]
+    return np.array(per_table, dtype=np.int64)[row_table]
+
+
+def _levels(aqi: np.ndarray, row_table: np.ndarray, tables: list[Table]) -> np.ndarray:
+    top = max(t.iaqi[-1] for t in tables) + 1
+    luts = []
+    for table in tables:
+        maxes = np.array([lv.max for lv in table.levels])
+        luts.append(np.minimum(np.searchsorted(maxes, np.arange(top)), len(maxes) - 1))
+    clipped = np.clip(aqi, 0, top - 1)
+    if len(tables) == 1 or all(np.array_equal(luts[0], lut) for lut in luts[1:]):
+        return luts[0][clipped]
+    return np.concatenate(luts)[row_table * top + clipped]
+
+
+def _arrays(values: Mapping[str, Any], mode: str) -> dict[str, np.ndarray]:
+    names_map = column_map(values.keys(), mode)
+    return {
+        names_map[k.strip().lower()]: np.asarray(v, dtype=np.float64)
+        for k, v in values.items()
+        if k.strip().lower() in names_map
+    }
 
 
 def compute_arrays(values: Mapping[str, Any], *, mode: str = DAILY, table: Table) -> ArrayResult:
     """The NumPy path for one table. ``values``: name or measurement → float array (NaN missing)."""
-    names_map = column_map(values.keys(), mode)
-    arrays = {
-        names_map[k.strip().lower()]: v for k, v in values.items() if k.strip().lower() in names_map
-    }
-    n = len(next(iter(values.values()))) if values else 0
-    names, iaqi, aqi, level, primary, over, above, error = _one_table(arrays, n, mode, table)
-    return ArrayResult(
-        names, iaqi, aqi, level, primary, over, above, error, np.zeros(n, dtype=np.int64), [table]
-    )
+    arrays = _arrays(values, mode)
+    n = len(next(iter(arrays.values()))) if arrays else 0
+    return _frame(arrays, np.zeros(n, dtype=np.int64), [table], mode)
 
 
 def compute_frame(
@@ -634,42 +746,40 @@ def compute_frame(
 ) -> ArrayResult:
     """The NumPy path over rows of several dates: each row gets the table of its own date."""
     resolver = resolver or Resolver()
-    days = np.asarray(dates, dtype="datetime64[D]")
-    n = len(days)
-    unique, inverse = np.unique(days, return_inverse=True)
+    days = np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
+    arrays = _arrays(values, mode)
+    if len(days) == 0:
+        return _frame(arrays, np.zeros(0, dtype=np.int64), [resolver(dt.date.today())], mode)
+    first, last = int(days.min()), int(days.max())
+    if last - first < 1_000_000:  # a counting pass instead of a sort
+        seen = np.zeros(last - first + 1, dtype=bool)
+        seen[days - first] = True
+        unique = np.nonzero(seen)[0] + first
+        position = np.zeros(last - first + 1, dtype=np.int64)
+        position[unique - first] = np.arange(len(unique))
+        inverse = position[days - first]
+    else:
+        unique, inverse = np.unique(days, return_inverse=True)
     tables: list[Table] = []
     table_of_day = np.empty(len(unique), dtype=np.int64)
     for i, day in enumerate(unique):
-        table = resolver(day.astype(dt.date))
+        table = resolver(dt.date(1970, 1, 1) + dt.timedelta(days=int(day)))
         if table not in tables:
             tables.append(table)
         table_of_day[i] = tables.index(table)
-    row_table = table_of_day[inverse.reshape(-1)]
-    names_map = column_map(values.keys(), mode)
-    arrays = {
-        names_map[k.strip().lower()]: np.asarray(v, dtype=np.float64)
-        for k, v in values.items()
-        if k.strip().lower() in names_map
-    }
-    result = ArrayResult(
-        tuple(SUBINDEX_NAMES),
-        {name: np.full(n, -1, dtype=np.int64) for name in SUBINDEX_NAMES},
-        np.full(n, -1, dtype=np.int64),
-        np.full(n, -1, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
-        np.zeros(n, dtype=bool),
-        np.full(n, NOTHING, dtype=np.int64),
-        row_table,
-        tables,
-    )
-    for index, table in enumerate(tables):
-        rows = np.nonzero(row_table == index)[0]
-        part = {k: v[rows] for k, v in arrays.items()}
-        _, iaqi, aqi, level, primary, over, above, error = _one_table(part, len(rows), mode, table)
-        for name in SUBINDEX_NAMES:
-            result.iaqi[name][rows] = iaqi[name]
-        result.aqi[rows], result.level[rows] = aqi, level
-        result.primary[rows], result.over_limit[rows] = primary, over
-        result.above_scale[rows], result.error[rows] = above, error
-    return result
+    row_table = table_of_day[inverse]
+    if all(t.decimals == tables[0].decimals for t in tables):
+        return _frame(arrays, row_table, tables, mode)
+    # Versions that round differently: one pass per version, stitched together.
+    n = len(days)
+    whole = _frame({k: np.full(n, np.nan) for k in arrays}, row_table, tables, mode)
+    for t, table in enumerate(tables):
+        rows = np.nonzero(row_table == t)[0]
+        part = _frame(
+            {k: v[rows] for k, v in arrays.items()}, np.zeros(len(rows), np.int64), [table], mode
+        )
+        for name in whole.names:
+            whole.iaqi[name][rows] = part.iaqi[name]
+        for attr in ("aqi", "level", "primary", "over_limit", "above_scale", "error"):
+            getattr(whole, attr)[rows] = getattr(part, attr)
+    return whole

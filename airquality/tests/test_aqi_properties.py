@@ -89,3 +89,32 @@ def test_array_rounding_is_decimal_rounding_of_the_written_number(x, decimals):
     expected = Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN)
     got = aqi.round_units(np.array([x]), decimals)[0]
     assert Decimal(int(got)).scaleb(-decimals) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    batch=st.lists(
+        st.tuples(st.integers(min_value=-40, max_value=40), rows), min_size=1, max_size=30
+    ),
+    mode=st.sampled_from(aqi.MODES),
+)
+def test_rows_of_both_versions_in_one_frame_equal_the_scalar_path(batch, mode):
+    import datetime as dt
+
+    switch = dt.date(2026, 3, 1)
+
+    def loader(standard, *, on):
+        return T2012 if on < switch else T2026
+
+    days = [switch + dt.timedelta(days=offset) for offset, _ in batch]
+    keys = sorted({k for _, row in batch for k in row})
+    arrays = {
+        k: np.array([np.nan if row.get(k) is None else row[k] for _, row in batch]) for k in keys
+    }
+    result = aqi.compute_frame(days, arrays, mode=mode, resolver=aqi.Resolver(load=loader))
+    for i, (day, row) in enumerate(zip(days, (r for _, r in batch), strict=True)):
+        full = {k: row.get(k) for k in keys}
+        table = loader("auto", on=day)
+        assert vector_outcome(result, i) == scalar_outcome(full, mode, table), (day, full)
+        if not result.error[i]:
+            assert result.tables[result.table[i]] is table
