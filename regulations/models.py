@@ -17,6 +17,7 @@ class Family(models.TextChoices):
     WARNING_RULES = "warning_rules", _("重污染天气预警分级")
     ALARM_LADDER = "alarm_ladder", _("在线监测超标报警分级")
     LOCAL_TARGETS = "local_targets", _("地方考核目标")
+    ANOMALY_RULES = "anomaly_rules", _("空气质量数据异常识别")
 
 
 class Regulation(models.Model):
