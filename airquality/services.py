@@ -82,10 +82,14 @@ def _stations_by_key(rows: list[importing.HourRow]) -> dict[tuple[bool, str], St
     codes = {r.station for r in rows if r.by_code}
     names = {r.station for r in rows if not r.by_code}
     found: dict[tuple[bool, str], Station | str] = {}
-    for station in Station.objects.filter(code__in=codes):
-        found[(True, station.code)] = station
+    # A "station" column may hold codes, a "code" column names: try both.
+    for station in Station.objects.filter(code__in=codes | names):
+        found[(station.code in codes, station.code)] = station
+        if station.code in names:
+            found[(False, station.code)] = station
     by_name: dict[str, list[Station]] = {}
-    for station in Station.objects.filter(name__in=names).select_related("district"):
+    unmatched = names - {k for b, k in found if not b}
+    for station in Station.objects.filter(name__in=unmatched).select_related("district"):
         by_name.setdefault(station.name, []).append(station)
     for name, stations in by_name.items():
         if len(stations) == 1:
