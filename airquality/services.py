@@ -45,6 +45,7 @@ from airquality.models import (
     Station,
 )
 from audit.log import diff, record, snapshot
+from evidence.services import attach_evidence
 from lantian.lib import tz
 from lantian.lib.workdays import add_workdays
 from regulations.lookup import RegulationNotFound, value
@@ -450,6 +451,25 @@ def open_response(opening: Opening, *, acting_user=None) -> ResponseItem | None:
     return item
 
 
+@transaction.atomic
+def extend_response(
+    item: ResponseItem, *, until: dt.datetime, peak: float, acting_user=None
+) -> bool:
+    """The rise an open item was opened for goes on: move its end (and peak). Not notified."""
+    if not item.is_open or until <= item.period_end:
+        return False
+    before = snapshot(item, ["period_end", "value"])
+    item.period_end, item.value = until, max(item.value, peak)
+    item.save(update_fields=["period_end", "value"])
+    record(
+        acting_user,
+        "airquality.response_extended",
+        item,
+        changes=diff(before, snapshot(item, ["period_end", "value"])),
+    )
+    return True
+
+
 def describe(item: ResponseItem) -> str:
     """One sentence on what was detected, for steps and notifications."""
     where = item.station.name if item.station_id else item.district.name
@@ -499,8 +519,11 @@ def add_note(item: ResponseItem, text: str, *, acting_user) -> ResponseStep:
 
 
 @transaction.atomic
-def submit_feedback(item: ResponseItem, *, cause: str, measures: str, acting_user) -> ResponseItem:
-    """The owner unit's feedback: the cause found and the measures taken; goes to evaluation."""
+def submit_feedback(
+    item: ResponseItem, *, cause: str, measures: str, acting_user, evidence=()
+) -> ResponseItem:
+    """The owner unit's feedback: the cause found and the measures taken, with optional
+    evidence files (all refused together if one is); the item goes to evaluation."""
     _require_owner(item, acting_user)
     _require(item, _("反馈"), [ResponseStatus.INVESTIGATING])
     if not cause.strip() or not measures.strip():
@@ -512,6 +535,8 @@ def submit_feedback(item: ResponseItem, *, cause: str, measures: str, acting_use
     item.feedback_at = now
     item.deadline = evaluation_deadline(now)
     item.save()
+    for upload in evidence:
+        attach_evidence(upload, to=item, acting_user=acting_user, description=_("反馈佐证"))
     _step(item, StepKind.FEEDBACK, acting_user, f"原因：{item.cause}\n措施：{item.measures}")
     record(
         acting_user,

@@ -11,4 +11,5 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
+    path("air/", include("airquality.urls")),
 ]
