@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Unit
+from airquality.aqi import LABELS
 from airquality.choices import (
     AnomalyKind,
     AnomalyScope,
@@ -284,7 +285,7 @@ class ResponseItem(models.Model):
 
     def __str__(self) -> str:
         where = self.station.name if self.station_id else self.district.name
-        return f"{self.get_kind_display()} · {where} · {self.pollutant}"
+        return f"{self.get_kind_display()} · {where} · {LABELS.get(self.pollutant, self.pollutant)}"
 
     @property
     def is_open(self) -> bool:

@@ -28,6 +28,7 @@ from accounts.choices import Role, UnitKind
 from accounts.models import District, Unit
 from accounts.notify import notify_units, notify_users, users_of_units
 from airquality import figures, importing
+from airquality.aqi import LABELS
 from airquality.choices import (
     AnomalyKind,
     ImportKind,
@@ -474,8 +475,9 @@ def describe(item: ResponseItem) -> str:
     """One sentence on what was detected, for steps and notifications."""
     where = item.station.name if item.station_id else item.district.name
     start = tz.to_local(item.period_start)
+    label = LABELS.get(item.pollutant, item.pollutant)
     if item.kind == AnomalyKind.RISE:
-        text = f"{where} {start:%m-%d %H}时起 {item.pollutant} 升至 {item.value:.0f} µg/m³"
+        text = f"{where} {start:%m-%d %H}时起 {label} 升至 {item.value:.0f} µg/m³"
         if item.baseline is not None:
             text += f"，基线 {item.baseline:.0f}"
         if item.neighbours is not None:
@@ -483,7 +485,7 @@ def describe(item: ResponseItem) -> str:
         return text
     days = item.detail.get("high_days", [])
     return (
-        f"{where} 近 {item.detail.get('window_days', '')} 天中有 {len(days)} 天 {item.pollutant} "
+        f"{where} 近 {item.detail.get('window_days', '')} 天中有 {len(days)} 天 {label} "
         f"日均明显高于全市其余点位（均值 {item.value:.0f}，对照 {item.neighbours or 0:.0f} µg/m³）"
     )
 

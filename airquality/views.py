@@ -134,7 +134,10 @@ def _int(text) -> int | None:
 def rankings(request):
     """Monthly district ranking by composite index, and dust fall against the target."""
     city = _city(request)
-    latest = DistrictMonthly.objects.filter(district__parent=city).aggregate(m=Max("month"))["m"]
+    months = DistrictMonthly.objects.filter(district__parent=city)
+    # By default the latest month with complete data (the month in progress is partial).
+    latest = months.filter(complete=True).aggregate(m=Max("month"))["m"]
+    latest = latest or months.aggregate(m=Max("month"))["m"]
     month = _month(request.GET.get("month"), latest or tz.local_today())
     rows = district_ranking(city, month)
     dust = dustfall_ranking(city, month)
