@@ -165,16 +165,44 @@ def rankings(request):
 
 @staff_required
 def station_list(request):
-    """Stations by district with their latest daily AQI."""
+    """Stations by district with their real-time AQI (latest hour) and latest daily AQI."""
     stations = restrict(Station.objects.select_related("district"), request.user)
     latest = DailyValue.objects.aggregate(d=Max("date"))["d"]
     days = {d.station_id: d for d in DailyValue.objects.filter(date=latest)} if latest else {}
     scale = level_scale(latest or tz.local_today())
+    hour = HourlyObservation.objects.aggregate(t=Max("time"))["t"]
+    now = _realtime(HourlyObservation.objects.filter(time=hour)) if hour else {}
     rows = [
-        {"station": s, "day": days.get(s.pk), "level": _level(days.get(s.pk), scale)}
+        {
+            "station": s,
+            "day": days.get(s.pk),
+            "level": _level(days.get(s.pk), scale),
+            "now": now.get(s.pk),
+        }
         for s in stations.order_by("district_id", "code")
     ]
-    return render(request, "airquality/station_list.html", {"rows": rows, "latest": latest})
+    context = {"rows": rows, "latest": latest, "hour": hour}
+    return render(request, "airquality/station_list.html", context)
+
+
+def _realtime(observations) -> dict[int, dict]:
+    """Real-time (hourly mode) AQI of each observation: 1 h values, PM on the 24 h table."""
+    out = {}
+    resolver = aqi.Resolver()
+    for obs in observations:
+        values = {p: getattr(obs, p) for p in ("so2", "no2", "co", "o3", "pm10", "pm25")}
+        try:
+            table = resolver(tz.to_local(obs.time).date())
+            result = aqi.compute(values, mode=aqi.HOURLY, table=table)
+        except (aqi.AQIError, LookupError):
+            continue
+        level = {
+            "color": result.level.rgb,
+            "category": result.category,
+            "index": result.level.index,
+        }
+        out[obs.station_id] = {"aqi": result.aqi, "level": level}
+    return out
 
 
 def _level(figures, scale):

@@ -99,7 +99,7 @@ def test_station_and_district_pages(
         response = client.get(f"/air/districts/{district(xian, '鄠邑区').pk}/")
     assert response.status_code == 200 and len(response.context["chart"]["dates"]) == 3
     assert client.get("/air/stations/999999/").status_code == 404
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):  # constant: no query per station
         assert client.get("/air/stations/").status_code == 200
 
 
@@ -260,3 +260,15 @@ def test_public_summary_without_data(db, xian):
     with time_machine.travel(dt.datetime(2026, 10, 12, 9, tzinfo=LOCAL_TZ)):
         summary = public_summary(city=xian)
     assert summary["date"] == "2026-10-11" and summary["city"]["aqi"] is None
+
+
+def test_station_list_shows_real_time_aqi_of_the_latest_hour(client, world, stations):
+    from airquality.models import HourlyObservation
+
+    time = dt.datetime(2026, 10, 12, 10, tzinfo=LOCAL_TZ)
+    HourlyObservation.objects.create(station=stations["1001A"], time=time, pm25=75, so2=150)
+    client.force_login(world.huyi)
+    rows = {r["station"].code: r for r in client.get("/air/stations/").context["rows"]}
+    # hourly mode, HJ 633-2026: PM2.5 1 h 75 on the 24 h table → 114; SO2 1 h 150 → 50
+    assert rows["1001A"]["now"]["aqi"] == 114
+    assert rows["1003A"]["now"] is None
