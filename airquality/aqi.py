@@ -23,6 +23,7 @@ for millions of rows. A property test holds them to identical results.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -212,6 +213,13 @@ class Table:
 
     def top(self, table_key: str) -> Fraction:
         return self.breakpoints[table_key][-1]
+
+    def int_nodes(self, table_key: str) -> tuple[int, ...]:
+        """The breakpoints × :meth:`scaled`'s scale, as Python integers."""
+        cache_key = f"int:{table_key}"
+        if cache_key not in self._scaled:
+            self._scaled[cache_key] = (0, tuple(int(v) for v in self.scaled(table_key)[1]))
+        return self._scaled[cache_key][1]
 
     def scaled(self, table_key: str) -> tuple[int, np.ndarray]:
         """(scale, integer breakpoints × scale) for exact integer arithmetic in NumPy."""
@@ -408,14 +416,27 @@ def interpolate(nodes: Sequence[Fraction], iaqis: Sequence[int], c: Fraction) ->
     raise ValueError("concentration above the table")
 
 
+def _scaled_iaqi(table: Table, key: str, c: Decimal) -> int | None:
+    """Exact IAQI in integers: C and the breakpoints scaled to whole units; None above the top."""
+    scale, nodes = table.scaled(key)
+    units = int(c.scaleb(len(str(scale)) - 1))  # c has at most that many decimals: exact
+    bounds = table.int_nodes(key)
+    if units > bounds[-1]:
+        return None
+    i = max(bisect.bisect_left(bounds, units), 1)
+    lo, hi, ilo, ihi = bounds[i - 1], bounds[i], table.iaqi[i - 1], table.iaqi[i]
+    return ilo + -(-(ihi - ilo) * (units - lo) // (hi - lo))
+
+
 def _sub_index(spec: Spec, values: Mapping[str, Decimal], table: Table) -> SubIndex | None:
     raw = values.get(spec.measurement)
     if raw is None:
         return None
     c = round_concentration(raw, pollutant_of(spec.table), table)
+    value = _scaled_iaqi(table, spec.table, c)
+    if value is not None:
+        return SubIndex(spec.name, spec.measurement, c, value)
     nodes = table.breakpoints[spec.table]
-    if Fraction(c) <= nodes[-1]:
-        return SubIndex(spec.name, spec.measurement, c, interpolate(nodes, table.iaqi, Fraction(c)))
     top = _plain(nodes[-1])
     rule = table.over_top.get(spec.table)
     if rule is None:

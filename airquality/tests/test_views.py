@@ -272,3 +272,13 @@ def test_station_list_shows_real_time_aqi_of_the_latest_hour(client, world, stat
     # hourly mode, HJ 633-2026: PM2.5 1 h 75 on the 24 h table → 114; SO2 1 h 150 → 50
     assert rows["1001A"]["now"]["aqi"] == 114
     assert rows["1003A"]["now"] is None
+
+
+def test_the_api_schema_lists_the_air_routes(client, world):
+    client.force_login(world.office)
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {
+        "/api/v1/air/rankings",
+        "/api/v1/air/aqi",
+        "/api/v1/air/responses/{item_id}/feedback",
+    } <= set(paths)
