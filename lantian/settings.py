@@ -41,10 +41,11 @@ INSTALLED_APPS = [
     "audit",
     "regulations",
     "evidence",
-    "emergency",
-    "api",
     "ledger",
     "plans",
+    "airquality",
+    "emergency",
+    "api",
 ]
 
 MIDDLEWARE = [

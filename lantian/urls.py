@@ -13,4 +13,5 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
+    path("air/", include("airquality.urls")),
 ]

@@ -19,6 +19,7 @@ class Family(models.TextChoices):
     LOCAL_TARGETS = "local_targets", _("地方考核目标")
     SPOT_CHECK_QUOTAS = "spot_check_quotas", _("应急响应企业抽查频次")
     GRADE_TARGETS = "grade_targets", _("环保绩效分级目标")
+    ANOMALY_RULES = "anomaly_rules", _("空气质量数据异常识别")
 
 
 class Regulation(models.Model):
