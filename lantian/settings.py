@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "evidence",
     "api",
     "ledger",
+    "disclosure",
 ]
 
 MIDDLEWARE = [

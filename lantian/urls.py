@@ -10,5 +10,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("evidence/", include("evidence.urls")),
     path("api/", include("api.urls")),
+    path("ledger/", include("ledger.urls")),
+    path("public/", include("disclosure.urls")),
     path("admin/", admin.site.urls),
 ]

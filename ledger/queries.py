@@ -1,0 +1,178 @@
+"""Read-side queries shared by pages, the API, exports and the dashboard.
+
+Every function takes the acting user and starts from ``accounts.access.restrict``, so a page
+and its API or export can never disagree about who sees what. Query counts stay bounded:
+rows carry what the templates show through ``select_related`` and subquery annotations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    DateField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+
+from accounts.access import restrict
+from ledger.choices import Status
+from ledger.models import Assignment, ProgressReport
+
+STATUS_ORDER = [s.value for s in Status]
+
+
+def latest_reports():
+    return ProgressReport.objects.filter(assignment=OuterRef("pk"), is_current=True).order_by(
+        "-period"
+    )
+
+
+def lines_for(user) -> QuerySet:
+    """The lines of work ``user`` may see, with the columns list pages show."""
+    latest = latest_reports()
+    return (
+        restrict(Assignment.objects.lines(), user)
+        .select_related("task__plan", "unit", "district")
+        .annotate(
+            due=Coalesce("extended_to", "task__deadline", output_field=DateField()),
+            last_period=Subquery(latest.values("period")[:1], output_field=DateField()),
+            last_percent=Subquery(latest.values("percent")[:1], output_field=IntegerField()),
+            last_narrative=Subquery(latest.values("narrative")[:1], output_field=TextField()),
+        )
+    )
+
+
+@dataclass
+class LineFilter:
+    """The filters of the ledger list (also used by the dashboard's click-through links)."""
+
+    plan: int | None = None
+    status: str = ""
+    unit: int | None = None
+    district: int | None = None
+    q: str = ""
+    overdue: bool = False
+    due_within: int | None = None
+    closed_month: str = ""
+    ongoing: bool = False
+
+    @classmethod
+    def from_query(cls, params) -> LineFilter:
+        def number(name):
+            value = params.get(name, "")
+            return int(value) if str(value).isdigit() else None
+
+        status = params.get("status", "")
+        return cls(
+            plan=number("plan"),
+            status=status if status in STATUS_ORDER else "",
+            unit=number("unit"),
+            district=number("district"),
+            q=params.get("q", "").strip()[:100],
+            overdue=params.get("overdue") == "1",
+            due_within=number("due_within"),
+            closed_month=params.get("closed_month", "")[:7],
+            ongoing=params.get("ongoing") == "1",
+        )
+
+    def apply(self, lines: QuerySet, today: dt.date) -> QuerySet:
+        if self.plan:
+            lines = lines.filter(task__plan_id=self.plan)
+        if self.status:
+            lines = lines.filter(status=self.status)
+        if self.unit:
+            shared = Assignment.objects.filter(partners__unit_id=self.unit).values("pk")
+            lines = lines.filter(Q(unit_id=self.unit) | Q(pk__in=shared))
+        if self.district:
+            lines = lines.filter(district_id=self.district)
+        if self.q:
+            lines = lines.filter(
+                Q(task__title__icontains=self.q)
+                | Q(task__problem__icontains=self.q)
+                | Q(unit__name__icontains=self.q)
+            )
+        if self.overdue:
+            lines = lines.exclude(status=Status.CLOSED).filter(due__lt=today)
+        if self.due_within is not None:
+            lines = lines.exclude(status=Status.CLOSED).filter(
+                due__gte=today, due__lte=today + dt.timedelta(days=self.due_within)
+            )
+        if self.closed_month:
+            try:
+                year, month = (int(p) for p in self.closed_month.split("-"))
+                lines = lines.filter(closed_on__year=year, closed_on__month=month)
+            except ValueError:
+                pass
+        if self.ongoing:
+            lines = lines.filter(task__ongoing=True)
+        return lines
+
+    def query_string(self, **override) -> str:
+        from urllib.parse import urlencode
+
+        values = {
+            "plan": self.plan or "",
+            "status": self.status,
+            "unit": self.unit or "",
+            "district": self.district or "",
+            "q": self.q,
+            "overdue": "1" if self.overdue else "",
+            "due_within": "" if self.due_within is None else self.due_within,
+            "closed_month": self.closed_month,
+            "ongoing": "1" if self.ongoing else "",
+        }
+        values.update(override)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def dashboard(user, today: dt.date, due_days: int = 30) -> dict:
+    """Figures behind the 驾驶舱 charts, each with the filter of the list behind it."""
+    lines = lines_for(user)
+    by_status = dict(
+        lines.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    open_lines = lines.exclude(status=Status.CLOSED)
+    overdue = open_lines.filter(due__lt=today).order_by("due", "task__no")
+    due_soon = open_lines.filter(
+        due__gte=today, due__lte=today + dt.timedelta(days=due_days)
+    ).order_by("due", "task__no")
+    by_unit = list(
+        lines.order_by()
+        .values("unit_id", "unit__name")
+        .annotate(total=Count("pk"), closed=Count("pk", filter=Q(status=Status.CLOSED)))
+        .order_by("-total", "unit__name")[:30]
+    )
+    closed = list(
+        lines.filter(closed_on__isnull=False)
+        .order_by()
+        .annotate(month=TruncMonth("closed_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    running, burnup = 0, []
+    for row in closed:
+        running += row["n"]
+        burnup.append({"month": row["month"].strftime("%Y-%m"), "closed": running, "n": row["n"]})
+    return {
+        "total": sum(by_status.values()),
+        "by_status": [
+            {"status": s.value, "label": str(s.label), "n": by_status.get(s.value, 0)}
+            for s in Status
+        ],
+        "overdue_count": overdue.count(),
+        "overdue": list(overdue[:15]),
+        "due_soon_count": due_soon.count(),
+        "due_soon": list(due_soon[:15]),
+        "by_unit": by_unit,
+        "burnup": burnup,
+        "due_days": due_days,
+    }
