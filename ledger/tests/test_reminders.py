@@ -69,8 +69,9 @@ def test_report_reminder_goes_out_working_days_before_the_month_end(world, plan)
 def test_no_reminder_for_a_month_already_reported(world, plan):
     huyi = line_of(plan, 6, "鄠邑区政府")
     with at(dt.date(2023, 11, 20)):
-        services.submit_report(huyi, period=dt.date(2023, 11, 1), narrative="已报", percent=20,
-                               acting_user=world.huyi)
+        services.submit_report(
+            huyi, period=dt.date(2023, 11, 1), narrative="已报", percent=20, acting_user=world.huyi
+        )
     run(dt.date(2023, 11, 29))
     assert "ledger.report_due" not in kinds_for(world.huyi)
     assert "ledger.report_due" in kinds_for(world.lintong)
@@ -111,8 +112,11 @@ def test_reminders_skip_the_spring_festival_and_use_its_make_up_sundays(world, p
     # A 督办 due Monday 2024-02-19: one working day before is the make-up Sunday 2024-02-18.
     with at(dt.date(2024, 2, 5)):
         supervision = services.issue_supervision(
-            "order", title="督办：扬尘平台", units=[world.unit("鄠邑区政府")],
-            due=dt.date(2024, 2, 19), acting_user=world.office,
+            "order",
+            title="督办：扬尘平台",
+            units=[world.unit("鄠邑区政府")],
+            due=dt.date(2024, 2, 19),
+            acting_user=world.office,
         )
     assert run(dt.date(2024, 2, 17)).by_kind.get("supervision_due", 0) == 0  # holiday
     outcome = run(dt.date(2024, 2, 18))
@@ -120,8 +124,9 @@ def test_reminders_skip_the_spring_festival_and_use_its_make_up_sundays(world, p
     # February 2024 ends on the 29th; the report reminder for it is on the 28th.
     assert schedule.report_due(dt.date(2024, 2, 1), 0) == dt.date(2024, 2, 29)
     assert run(dt.date(2024, 2, 28)).by_kind["report_due"] >= 1
-    services.reply_to_supervision(supervision, world.unit("鄠邑区政府"), text="已整改",
-                                  acting_user=world.huyi)
+    services.reply_to_supervision(
+        supervision, world.unit("鄠邑区政府"), text="已整改", acting_user=world.huyi
+    )
     assert run(dt.date(2024, 2, 26)).by_kind.get("supervision_overdue", 0) == 0
 
 
