@@ -151,7 +151,6 @@ def _units(queryset: QuerySet, user, action: str) -> QuerySet:
 
 from ledger import models as ledger_models  # noqa: E402
 
-
 _LEDGER_ROLES = (Role.UNIT_OFFICER, Role.REVIEWER)
 
 

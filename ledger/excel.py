@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 from openpyxl import Workbook, load_workbook
@@ -113,7 +114,7 @@ def read_rows(content: bytes) -> tuple[str, list[WorkbookRow]]:
     """The 报送月份 cell and every row that has 进展情况 filled in."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise WorkbookError("无法读取文件：请上传从台账导出的 .xlsx 工作簿") from exc
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))

@@ -80,12 +80,15 @@ def rank(scores: dict[int, float]) -> dict[int, int]:
 
 
 def month_counts(month: dt.date, config: LedgerConfig) -> dict[int, Counts]:
-    """Counts per unit (the unit holding each line) for ``month``, as of its last day."""
+    """Counts per unit (the unit holding each line) for ``month``, as of its last day.
+
+    A line counts from its start (the plan's issue date, else its import), as in reporting.
+    """
     end = schedule.month_end(month)
     lines = [
         line
         for line in Assignment.objects.lines().select_related("task__plan")
-        if tz.to_local(line.created_at).date() <= end
+        if reporting.line_start(line) <= end
     ]
     counts: dict[int, Counts] = defaultdict(Counts)
     for line in lines:

@@ -136,7 +136,7 @@ def _filter_units(user):
 
 @staff_required
 def plan_list(request):
-    plans = restrict(Plan.objects.all(), request.user).annotate(
+    plans = restrict(Plan.objects.select_related("city"), request.user).annotate(
         n_tasks=Count("tasks", filter=Q(tasks__withdrawn=False), distinct=True)
     )
     return render(request, "ledger/plan_list.html", {"plans": plans})
