@@ -30,7 +30,12 @@ class MultipleFileField(forms.FileField):
 
 
 class DateInput(forms.DateInput):
+    """An HTML date picker; its value must be ISO whatever the locale's date format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 - Django's own name
+        super().__init__(attrs, format=format)
 
 
 class ReportForm(forms.Form):
