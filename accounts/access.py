@@ -154,20 +154,24 @@ from ledger import models as ledger_models  # noqa: E402
 _LEDGER_ROLES = (Role.UNIT_OFFICER, Role.REVIEWER)
 
 
-def _ledger_line_ids(user, action: str):
+def _ledger_line_scope(user, action: str) -> models.Q:
+    """Lines the user's units hold, share (as the area's other body) or, for viewing,
+    supervise. Three index-friendly ``IN`` subqueries rather than one OR over joins."""
     Assignment = ledger_models.Assignment
+    roles = _LEDGER_ROLES if action == VIEW else (Role.UNIT_OFFICER,)
+    units = unit_ids_of(user, *roles)
+    mine = Assignment.objects.filter(unit_id__in=units)
+    scope = models.Q(pk__in=mine.values("pk")) | models.Q(
+        pk__in=mine.filter(joint_with__isnull=False).values("joint_with_id")
+    )
     if action == VIEW:
-        units = unit_ids_of(user, *_LEDGER_ROLES)
-        supervised = Assignment.objects.filter(unit_id__in=units, acceptance=True).values("task_id")
-        scope = (
-            models.Q(unit_id__in=units)
-            | models.Q(partners__unit_id__in=units)
-            | models.Q(task_id__in=supervised)
-        )
-    else:
-        units = unit_ids_of(user, Role.UNIT_OFFICER)
-        scope = models.Q(unit_id__in=units) | models.Q(partners__unit_id__in=units)
-    return Assignment.objects.filter(scope).values("pk")
+        supervised = mine.filter(acceptance=True).values("task_id")
+        scope |= models.Q(task_id__in=supervised)
+    return scope
+
+
+def _ledger_line_ids(user, action: str):
+    return ledger_models.Assignment.objects.filter(_ledger_line_scope(user, action)).values("pk")
 
 
 @policy_for(ledger_models.Plan, ledger_models.PlanRevision, ledger_models.UnitScore)
@@ -196,7 +200,7 @@ def _ledger_task_parts(queryset: QuerySet, user, action: str) -> QuerySet:
 
 @policy_for(ledger_models.Assignment)
 def _ledger_assignments(queryset: QuerySet, user, action: str) -> QuerySet:
-    return queryset.filter(pk__in=_ledger_line_ids(user, action))
+    return queryset.filter(_ledger_line_scope(user, action))
 
 
 @policy_for(ledger_models.ProgressReport, ledger_models.Acceptance)

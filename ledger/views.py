@@ -106,10 +106,10 @@ def task_list(request):
     """The ledger: one row per line of work (task × responsible unit), filterable."""
     today = tz.local_today()
     filters = queries.LineFilter.from_query(request.GET)
-    lines = filters.apply(queries.lines_for(request.user), today).order_by(
-        "task__plan_id", "task__no", "id"
+    lines = filters.apply(queries.visible_lines(request.user), today).order_by(
+        "-task__plan_id", "task__no", "id"
     )
-    page = Paginator(lines, 50).get_page(request.GET.get("page"))
+    page = queries.page_of_lines(request.user, lines, request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
@@ -125,10 +125,10 @@ def task_list(request):
 
 def _filter_units(user):
     if sees_everything(user):
-        units = Unit.objects.filter(ledger_assignments__works=True)
+        units = Unit.objects.filter(pk__in=Assignment.objects.filter(works=True).values("unit_id"))
     else:
         units = Unit.objects.filter(pk__in=unit_ids_of(user))
-    return units.distinct().order_by("kind", "id").only("id", "name")
+    return units.order_by("kind", "id").values_list("id", "name")
 
 
 # --- plans -------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def plan_list(request):
 @staff_required
 def plan_detail(request, pk):
     plan = get_for_user(Plan.objects.select_related("city"), request.user, pk)
-    lines = queries.lines_for(request.user).filter(task__plan=plan)
+    lines = queries.visible_lines(request.user).filter(task__plan=plan)
     status_by_task: dict[int, dict[str, int]] = {}
     for task_id, status, n in (
         lines.order_by().values_list("task_id", "status").annotate(n=Count("pk"))
@@ -801,7 +801,7 @@ def proposal_dismiss(request, pk):
 def unit_list(request):
     """Per-unit overview: lines, open, overdue, closed, and this month's missing reports."""
     today = tz.local_today()
-    lines = queries.lines_for(request.user)
+    lines = queries.visible_lines(request.user)
     rows = (
         lines.order_by()
         .values("unit_id", "unit__name")
