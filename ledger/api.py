@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from accounts.access import get_for_user, is_office, restrict
@@ -54,7 +55,7 @@ ERRORS = {403: ErrorOut, 422: ErrorOut}
 
 def _refused(exc: Exception):
     if isinstance(exc, PermissionDenied):
-        return Status(403, {"detail": str(exc) or "无权操作"})
+        return Status(403, {"detail": str(exc) or _("无权操作")})
     return Status(422, {"detail": "；".join(exc.messages), "messages": exc.messages})
 
 
@@ -224,7 +225,7 @@ def get_supervision(request: HttpRequest, supervision_id: int):
 def issue_supervision(request: HttpRequest, data: SupervisionIn):
     """The office issues a 催办/督办/通报/约谈/问责."""
     if not is_office(request.user):
-        return Status(403, {"detail": "只有整改办可以下发督查督办"})
+        return Status(403, {"detail": _("只有整改办可以下发督查督办")})
     try:
         supervision = services.issue_supervision(
             data.kind,
@@ -247,7 +248,7 @@ def reply(request: HttpRequest, supervision_id: int, data: ReplyIn):
     unit = Unit.objects.filter(pk=data.unit_id).first()
     try:
         if unit is None:
-            raise ValidationError("未知单位")
+            raise ValidationError(_("未知单位"))
         services.reply_to_supervision(supervision, unit, text=data.text, acting_user=request.user)
     except (ValidationError, PermissionDenied) as exc:
         return _refused(exc)

@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
@@ -52,10 +53,10 @@ def export_lines(lines, today: dt.date) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "整改台账"
-    sheet["A1"] = f"整改任务台账（导出日期 {today.isoformat()}）"
+    sheet["A1"] = _("整改任务台账（导出日期 %(day)s）") % {"day": today.isoformat()}
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"], sheet["B2"] = "报送月份", f"{today:%Y-%m}"
-    sheet["C2"] = "填写“进展情况”与“完成进度”，其余列请勿修改；每行按台账编号导入。"
+    sheet["A2"], sheet["B2"] = _("报送月份"), f"{today:%Y-%m}"
+    sheet["C2"] = _("填写“进展情况”与“完成进度”，其余列请勿修改；每行按台账编号导入。")
     for column, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
         cell = sheet.cell(HEADER_ROW, column, header)
         cell.font = Font(bold=True)
@@ -85,7 +86,9 @@ def _row(line) -> list:
         units,
         "、".join(acceptance),
         task.target,
-        task.deadline_label if not line.extended_to else f"延期至 {line.extended_to.isoformat()}",
+        task.deadline_label
+        if not line.extended_to
+        else _("延期至 %(day)s") % {"day": line.extended_to.isoformat()},
         "\n".join(str(m) for m in measures),
         getattr(line, "last_narrative", "") or "",
         line.get_status_display(),
@@ -115,14 +118,14 @@ def read_rows(content: bytes) -> tuple[str, list[WorkbookRow]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise WorkbookError("无法读取文件：请上传从台账导出的 .xlsx 工作簿") from exc
+        raise WorkbookError(_("无法读取文件：请上传从台账导出的 .xlsx 工作簿")) from exc
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     if (
         len(rows) < HEADER_ROW
         or [str(h or "").strip() for h in rows[HEADER_ROW - 1]][:12] != HEADERS
     ):
-        raise WorkbookError("表头与台账模板不一致：请使用从台账导出的工作簿")
+        raise WorkbookError(_("表头与台账模板不一致：请使用从台账导出的工作簿"))
     period = str(rows[1][1] or "").strip() if len(rows) > 1 and len(rows[1]) > 1 else ""
     out = []
     for number, values in enumerate(rows[FIRST_ROW - 1 :], start=FIRST_ROW):

@@ -199,7 +199,9 @@ def _sync_tasks(plan: Plan, extraction: dict, resolver, before: dict, acting_use
         after = importing.task_signature(task)
         if no not in before:
             if before:
-                changes.append(f"新增任务{task.display_no}：{task.title}")
+                changes.append(
+                    _("新增任务%(no)s：%(title)s") % {"no": task.display_no, "title": task.title}
+                )
             record(acting_user, "task.created", task, changes={"units": [None, after["units"]]})
             continue
         lines = importing.describe_changes(task.display_no, before[no], after)
@@ -209,8 +211,10 @@ def _sync_tasks(plan: Plan, extraction: dict, resolver, before: dict, acting_use
     for task in plan.tasks.exclude(no__in=seen).filter(withdrawn=False):
         task.withdrawn = True
         task.save(update_fields=["withdrawn", "updated_at"])
-        changes.append(f"撤销任务{task.display_no}：{task.title}")
-        record(acting_user, "task.withdrawn", task, reason="方案修订后不再包含此项")
+        changes.append(
+            _("撤销任务%(no)s：%(title)s") % {"no": task.display_no, "title": task.title}
+        )
+        record(acting_user, "task.withdrawn", task, reason=_("方案修订后不再包含此项"))
     return changes
 
 
@@ -228,7 +232,7 @@ def _office(user) -> bool:
 
 def _require_office(user) -> None:
     if not _office(user):
-        raise PermissionDenied("只有整改办可以执行此操作")
+        raise PermissionDenied(_("只有整改办可以执行此操作"))
 
 
 def actors_for(user, assignment: Assignment) -> set[str]:
@@ -262,7 +266,10 @@ def _move(assignment: Assignment, action: str, *, acting_user, actor: str | None
         return target
     label = ACTION_LABELS.get(action, action)
     status = Status(assignment.status).label
-    raise ValidationError(f"当前状态（{status}）下不能{label}", code="transition") from last_error
+    raise ValidationError(
+        _("当前状态（%(status)s）下不能%(action)s") % {"status": status, "action": label},
+        code="transition",
+    ) from last_error
 
 
 def _line_url(assignment: Assignment) -> str:
@@ -371,7 +378,7 @@ def create_task(plan: Plan, *, acting_user, units: dict[Unit, Iterable[str]], **
         "task.created",
         task,
         changes={"units": [None, {u.name: sorted(r) for u, r in units.items()}]},
-        reason="手工新增",
+        reason=_("手工新增"),
     )
     return task
 
@@ -461,7 +468,7 @@ def extend_deadline(
     """Grant (or remove, ``to=None``) an extension for one line; a reason is required."""
     _require_office(acting_user)
     if not reason.strip():
-        raise ValidationError("延期须说明理由", code="reason")
+        raise ValidationError(_("延期须说明理由"), code="reason")
     before = snapshot(assignment, ["extended_to"])
     assignment.extended_to = to
     assignment.save(update_fields=["extended_to"])
@@ -488,7 +495,7 @@ def transition(assignment: Assignment, action: str, *, acting_user, reason: str 
     if action not in {"start", "sustain", "withdraw", "resume", "reopen"}:
         raise ValueError(f"use the acceptance services for {action}")
     if action == "reopen" and not reason.strip():
-        raise ValidationError("重新打开须说明理由", code="reason")
+        raise ValidationError(_("重新打开须说明理由"), code="reason")
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     before = snapshot(assignment, ["status", "closed_on"])
     _move(assignment, action, acting_user=acting_user)
@@ -556,30 +563,30 @@ def submit_report(
     Files are evidence (type and size checked); a refused file stores nothing of the report.
     """
     if not (_office(acting_user) or access.can_change(acting_user, assignment)):
-        raise PermissionDenied("无权报送此项任务")
+        raise PermissionDenied(_("无权报送此项任务"))
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if not assignment.works or assignment.withdrawn:
-        raise ValidationError("此单位在该任务中没有独立的整改事项", code="not_a_line")
+        raise ValidationError(_("此单位在该任务中没有独立的整改事项"), code="not_a_line")
     period = schedule.period_of(period)
     if period > schedule.period_of(tz.local_today()):
-        raise ValidationError("不能报送未来月份的进展", code="future")
+        raise ValidationError(_("不能报送未来月份的进展"), code="future")
     if not narrative.strip():
-        raise ValidationError("请填写进展情况", code="narrative")
+        raise ValidationError(_("请填写进展情况"), code="narrative")
     if not 0 <= int(percent) <= 100:
-        raise ValidationError("完成进度须在 0–100 之间", code="percent")
+        raise ValidationError(_("完成进度须在 0–100 之间"), code="percent")
     previous = assignment.reports.filter(period=period, is_current=True).first()
     if previous is not None and not correction_reason.strip():
-        raise ValidationError("该月已报送；更正须说明原因", code="correction_reason")
+        raise ValidationError(_("该月已报送；更正须说明原因"), code="correction_reason")
     allowed_milestones = set(assignment.milestones().values_list("pk", flat=True))
     allowed_targets = set(
         assignment.task.targets.filter(withdrawn=False).values_list("pk", flat=True)
     )
     for entry in milestones:
         if entry.milestone.pk not in allowed_milestones:
-            raise ValidationError("节点任务不属于此事项", code="milestone")
+            raise ValidationError(_("节点任务不属于此事项"), code="milestone")
     for entry in actuals:
         if entry.target.pk not in allowed_targets:
-            raise ValidationError("量化目标不属于此任务", code="target")
+            raise ValidationError(_("量化目标不属于此任务"), code="target")
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
@@ -611,7 +618,7 @@ def submit_report(
         TargetActual(report=report, target=e.target, value=e.value, note=e.note) for e in actuals
     )
     for upload in files:
-        attach_evidence(upload, to=report, acting_user=acting_user, description="进展佐证")
+        attach_evidence(upload, to=report, acting_user=acting_user, description=_("进展佐证"))
     before_status = assignment.status
     actor = workflow.OFFICE if _office(acting_user) else workflow.UNIT
     _move(assignment, "report", acting_user=acting_user, actor=actor)
@@ -638,9 +645,9 @@ def file_detailed_plan(
 ) -> DetailedPlanFiling:
     """A unit files its 细化整改方案 (a new version each time; earlier ones are kept)."""
     if not (_office(acting_user) or unit.pk in access.unit_ids_of(acting_user, Role.UNIT_OFFICER)):
-        raise PermissionDenied("无权为该单位报送")
+        raise PermissionDenied(_("无权为该单位报送"))
     if not files:
-        raise ValidationError("请上传细化整改方案文件", code="file")
+        raise ValidationError(_("请上传细化整改方案文件"), code="file")
     last = DetailedPlanFiling.objects.filter(plan=plan, unit=unit).aggregate(m=Max("version"))["m"]
     filing = DetailedPlanFiling.objects.create(
         plan=plan,
@@ -651,7 +658,7 @@ def file_detailed_plan(
         submitted_at=tz.now(),
     )
     for upload in files:
-        attach_evidence(upload, to=filing, acting_user=acting_user, description="细化整改方案")
+        attach_evidence(upload, to=filing, acting_user=acting_user, description=_("细化整改方案"))
     due = plan.detailed_plan_due
     late = due is not None and tz.local_today() > due
     record(
@@ -686,11 +693,11 @@ def issue_supervision(
     """
     _require_office(acting_user)
     if not units:
-        raise ValidationError("请选择被督办单位", code="units")
+        raise ValidationError(_("请选择被督办单位"), code="units")
     if kind == SupervisionKind.ORDER and due is None:
         due = add_workdays(tz.local_today(), LedgerConfig.get().order_due_workdays)
     if kind == SupervisionKind.ACCOUNTABILITY and not ground:
-        raise ValidationError("问责须注明情形", code="ground")
+        raise ValidationError(_("问责须注明情形"), code="ground")
     supervision = Supervision.objects.create(
         kind=kind,
         title=title,
@@ -720,11 +727,11 @@ def issue_supervision(
     )
     url = reverse("ledger-supervision", args=[supervision.pk])
     label = SupervisionKind(kind).label
-    body = text + (f"\n办理时限：{due.isoformat()}" if due else "")
+    body = text + (_("\n办理时限：%(due)s") % {"due": due.isoformat()} if due else "")
     notify_units(
         units,
         kind=f"ledger.{kind}",
-        title=f"【{label}】{title}",
+        title=_("【%(kind)s】%(title)s") % {"kind": label, "title": title},
         body=body,
         url=url,
         dedupe_key=f"supervision:{supervision.pk}",
@@ -740,11 +747,11 @@ def reply_to_supervision(
     if unit.pk not in access.unit_ids_of(acting_user, Role.UNIT_OFFICER) and not _office(
         acting_user
     ):
-        raise PermissionDenied("无权代该单位回复")
+        raise PermissionDenied(_("无权代该单位回复"))
     if not supervision.units.filter(pk=unit.pk).exists():
-        raise ValidationError("该单位不在督办范围内", code="unit")
+        raise ValidationError(_("该单位不在督办范围内"), code="unit")
     if not text.strip():
-        raise ValidationError("请填写回复内容", code="text")
+        raise ValidationError(_("请填写回复内容"), code="text")
     reply = SupervisionReply.objects.create(
         supervision=supervision,
         unit=unit,
@@ -753,7 +760,7 @@ def reply_to_supervision(
         replied_at=tz.now(),
     )
     for upload in files:
-        attach_evidence(upload, to=reply, acting_user=acting_user, description="督办回复佐证")
+        attach_evidence(upload, to=reply, acting_user=acting_user, description=_("督办回复佐证"))
     answered = set(supervision.replies.values_list("unit_id", flat=True))
     if supervision.state == SupervisionState.OPEN and answered >= set(
         supervision.units.values_list("pk", flat=True)
@@ -822,7 +829,7 @@ def adopt_proposal(
 ) -> Supervision:
     """Turn a proposal into the supervision record it suggests."""
     if proposal.state != ProposalState.PENDING:
-        raise ValidationError("该建议已处理", code="decided")
+        raise ValidationError(_("该建议已处理"), code="decided")
     units = [proposal.unit] if proposal.unit else []
     tasks = [proposal.task] if proposal.task else []
     return issue_supervision(
@@ -858,10 +865,10 @@ def apply_for_acceptance(
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     actors = actors_for(acting_user, assignment) & {workflow.UNIT, workflow.OFFICE}
     if not actors:
-        raise PermissionDenied("无权申请验收")
+        raise PermissionDenied(_("无权申请验收"))
     review_unit = review_unit or review_unit_for(assignment)
     if review_unit is None:
-        raise ValidationError("该任务没有督导验收单位，请整改办先指定", code="review_unit")
+        raise ValidationError(_("该任务没有督导验收单位，请整改办先指定"), code="review_unit")
     before = assignment.status
     _move(assignment, "apply", acting_user=acting_user)
     assignment.save()
@@ -884,7 +891,7 @@ def apply_for_acceptance(
     notify_users(
         users_of_units([review_unit], (Role.REVIEWER, Role.UNIT_OFFICER)),
         kind="ledger.acceptance",
-        title=f"验收申请：{assignment}",
+        title=_("验收申请：%(line)s") % {"line": assignment},
         body=note,
         url=reverse("ledger-acceptance", args=[acceptance.pk]),
         dedupe_key=f"acceptance-applied:{acceptance.pk}",
@@ -894,12 +901,12 @@ def apply_for_acceptance(
 
 def _require_reviewer(acceptance: Acceptance, user) -> None:
     if not (_office(user) or access.can_change(user, acceptance)):
-        raise PermissionDenied("只有验收单位可以执行此操作")
+        raise PermissionDenied(_("只有验收单位可以执行此操作"))
 
 
 def _require_undecided(acceptance: Acceptance) -> None:
     if acceptance.is_decided or acceptance.state == AcceptanceState.WITHDRAWN:
-        raise ValidationError("本轮验收已结束", code="decided")
+        raise ValidationError(_("本轮验收已结束"), code="decided")
 
 
 @dataclass
@@ -923,7 +930,7 @@ def form_review_group(
     _require_reviewer(acceptance, acting_user)
     _require_undecided(acceptance)
     if not any(m.role == "leader" for m in members):
-        raise ValidationError("验收组须有组长", code="leader")
+        raise ValidationError(_("验收组须有组长"), code="leader")
     acceptance.members.all().delete()
     AcceptanceMember.objects.bulk_create(
         AcceptanceMember(
@@ -968,12 +975,12 @@ def build_checklist(acceptance: Acceptance) -> list[ChecklistLine]:
     for measure in assignment.measures():
         add(CheckSource.MEASURE, str(measure), measure=measure)
     for milestone in assignment.milestones():
-        due = f"{milestone.due.isoformat()} 前" if milestone.due else ""
+        due = _("%(due)s 前") % {"due": milestone.due.isoformat()} if milestone.due else ""
         add(CheckSource.MILESTONE, f"{due}{milestone.promise}", milestone=milestone)
     for target in assignment.task.targets.filter(withdrawn=False):
         add(CheckSource.TARGET, str(target), target=target)
     if assignment.task.target:
-        add(CheckSource.GOAL, f"整改目标：{assignment.task.target}")
+        add(CheckSource.GOAL, _("整改目标：%(goal)s") % {"goal": assignment.task.target})
     return ChecklistLine.objects.bulk_create(rows)
 
 
@@ -986,16 +993,16 @@ def record_check(
     _require_reviewer(acceptance, acting_user)
     _require_undecided(acceptance)
     if result not in CheckResult.values:
-        raise ValidationError("无效的核查结果", code="result")
+        raise ValidationError(_("无效的核查结果"), code="result")
     if result == CheckResult.FAIL and not note.strip():
-        raise ValidationError("不符合项须写明问题", code="note")
+        raise ValidationError(_("不符合项须写明问题"), code="note")
     before = snapshot(line, ["result", "note"])
     line.result, line.note = result, note
     line.checked_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
     line.checked_at = tz.now()
     line.save()
     for upload in files:
-        attach_evidence(upload, to=line, acting_user=acting_user, description="现场核查佐证")
+        attach_evidence(upload, to=line, acting_user=acting_user, description=_("现场核查佐证"))
     if acceptance.state == AcceptanceState.GROUP_FORMED:
         acceptance.state = AcceptanceState.CHECKING
         acceptance.save(update_fields=["state"])
@@ -1003,7 +1010,7 @@ def record_check(
         acting_user,
         "acceptance.checked",
         acceptance,
-        changes={f"第{line.position}项": [before["result"], result]},
+        changes={_("第%(n)s项") % {"n": line.position}: [before["result"], result]},
         reason=note,
     )
     return line
@@ -1026,24 +1033,24 @@ def conclude_acceptance(
     _require_undecided(acceptance)
     acceptance = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
     if not conclusion.strip():
-        raise ValidationError("请填写验收结论", code="conclusion")
+        raise ValidationError(_("请填写验收结论"), code="conclusion")
     members = {m.pk: m for m in acceptance.members.all()}
     signed = [members[s.pk] for s in signatories if s.pk in members]
     if not signed:
-        raise ValidationError("验收结论须由验收组成员签字", code="signatories")
+        raise ValidationError(_("验收结论须由验收组成员签字"), code="signatories")
     visit_date = visit_date or acceptance.visit_date
     if visit_date is None:
-        raise ValidationError("请填写现场验收日期", code="visit_date")
+        raise ValidationError(_("请填写现场验收日期"), code="visit_date")
     if visit_date > tz.local_today():
-        raise ValidationError("现场验收日期不能晚于今天", code="visit_date")
+        raise ValidationError(_("现场验收日期不能晚于今天"), code="visit_date")
     if passed:
         lines = acceptance.lines.all()
         if lines.filter(result=CheckResult.PENDING).exists():
-            raise ValidationError("尚有未核查的项目", code="pending")
+            raise ValidationError(_("尚有未核查的项目"), code="pending")
         if lines.filter(result=CheckResult.FAIL).exists():
-            raise ValidationError("存在不符合项，不能通过验收", code="failing")
+            raise ValidationError(_("存在不符合项，不能通过验收"), code="failing")
         if not any(m.role == "leader" for m in signed):
-            raise ValidationError("通过验收须有验收组组长签字", code="leader")
+            raise ValidationError(_("通过验收须有验收组组长签字"), code="leader")
     now = tz.now()
     AcceptanceMember.objects.filter(pk__in=[m.pk for m in signed]).update(signed_at=now)
     assignment = acceptance.assignment
@@ -1075,7 +1082,9 @@ def conclude_acceptance(
         changes=diff(before, snapshot(assignment, ["status", "closed_on"])),
         reason=conclusion,
     )
-    title = f"{'验收通过，已销号' if passed else '验收未通过，退回整改'}：{assignment}"
+    title = (_("验收通过，已销号：%(line)s") if passed else _("验收未通过，退回整改：%(line)s")) % {
+        "line": assignment
+    }
     notify_units(
         _line_units(assignment),
         kind="ledger.acceptance",
