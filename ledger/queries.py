@@ -48,6 +48,7 @@ def lines_for(user) -> QuerySet:
     return (
         visible_lines(user)
         .select_related("task__plan", "unit", "district")
+        .prefetch_related("partners__unit")
         .annotate(
             last_period=Subquery(latest.values("period")[:1], output_field=DateField()),
             last_percent=Subquery(latest.values("percent")[:1], output_field=IntegerField()),

@@ -17,7 +17,7 @@
     legend: { data: ["事项", "已销号"] },
     grid: { left: 160 },
     xAxis: { type: "value" },
-    yAxis: { type: "category", data: data.units.map((u) => u.unit), inverse: true },
+    yAxis: { type: "category", data: data.units.map((u) => u.unit), inverse: true, axisLabel: { interval: 0 } },
     series: [
       { name: "事项", type: "bar", data: data.units.map((u) => u.total) },
       { name: "已销号", type: "bar", data: data.units.map((u) => u.closed) },
