@@ -174,6 +174,11 @@ def test_the_loop_stops_on_sigterm(world, plan, monkeypatch):
         os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr(command, "sleep", fake_sleep)
+    # The loop drops stale connections between runs; inside the test's transaction that would
+    # drop the test database connection itself.
+    monkeypatch.setattr(
+        "ledger.management.commands.sendreminders.close_old_connections", lambda: None
+    )
     previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     try:
         command.handle(loop=True, interval=5, date="2023-11-29")
