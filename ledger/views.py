@@ -271,7 +271,9 @@ def task_detail(request, pk):
     task = get_for_user(Task.objects.select_related("plan"), request.user, pk)
     today = tz.local_today()
     lines = list(queries.lines_for(request.user).filter(task=task).order_by("id"))
-    assignments = task.assignments.filter(withdrawn=False).select_related("unit", "joint_with__unit")
+    assignments = task.assignments.filter(withdrawn=False).select_related(
+        "unit", "joint_with__unit"
+    )
     supervisions = restrict(task.supervisions.all(), request.user).prefetch_related("units")
     mentions = task.group_mentions.select_related("group").prefetch_related("group__members")
     context = {
