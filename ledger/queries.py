@@ -76,6 +76,37 @@ def page_of_lines(user, lines: QuerySet, number, per_page: int = 50):
     return page
 
 
+def filter_tasks(user, filters: LineFilter, today: dt.date) -> QuerySet:
+    """Tasks the user may see, narrowed by the line filters (a task matches when one of its
+    visible lines does), newest plan first."""
+    from accounts.access import restrict as restrict_
+    from ledger.models import Task
+
+    tasks = restrict_(Task.objects.filter(withdrawn=False), user)
+    if filters.plan:
+        tasks = tasks.filter(plan_id=filters.plan)
+    line_filters = LineFilter(**{**filters.__dict__, "plan": None})
+    if line_filters != LineFilter():
+        lines = line_filters.apply(visible_lines(user), today)
+        tasks = tasks.filter(pk__in=lines.values("task_id"))
+    return tasks.order_by("-plan_id", "no")
+
+
+def task_rows(user, ids: list[int], today: dt.date) -> list:
+    """The tasks of one page, each with ``visible`` (its lines the user may see) and counts."""
+    from ledger.models import Task
+
+    tasks = fetch_in_order(Task.objects.select_related("plan"), ids)
+    by_task: dict[int, list] = {}
+    for line in lines_for(user).filter(task_id__in=ids).order_by("id"):
+        by_task.setdefault(line.task_id, []).append(line)
+    for task in tasks:
+        task.visible = by_task.get(task.pk, [])
+        task.closed_count = sum(line.status == Status.CLOSED for line in task.visible)
+        task.overdue_count = sum(line.is_overdue(today) for line in task.visible)
+    return tasks
+
+
 @dataclass
 class LineFilter:
     """The filters of the ledger list (also used by the dashboard's click-through links)."""

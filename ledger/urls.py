@@ -4,6 +4,7 @@ from ledger import views
 
 urlpatterns = [
     path("", views.task_list, name="ledger-task-list"),
+    path("lines/", views.line_list, name="ledger-line-list"),
     path("dashboard/", views.dashboard, name="ledger-dashboard"),
     path("plans/", views.plan_list, name="ledger-plan-list"),
     path("plans/<int:pk>/", views.plan_detail, name="ledger-plan"),

@@ -101,16 +101,8 @@ def _back(request, fallback: str):
 # --- the ledger list ---------------------------------------------------------------------------
 
 
-@staff_required
-def task_list(request):
-    """The ledger: one row per line of work (task × responsible unit), filterable."""
-    today = tz.local_today()
-    filters = queries.LineFilter.from_query(request.GET)
-    lines = filters.apply(queries.visible_lines(request.user), today).order_by(
-        "-task__plan_id", "task__no", "id"
-    )
-    page = queries.page_of_lines(request.user, lines, request.GET.get("page"))
-    context = {
+def _list_context(request, filters, page, today):
+    return {
         "page": page,
         "filters": filters,
         "today": today,
@@ -119,8 +111,33 @@ def task_list(request):
         "units": _filter_units(request.user),
         "query": filters.query_string(),
     }
+
+
+@staff_required
+def task_list(request):
+    """The ledger by task: each item of each plan with its units' status, filterable."""
+    today = tz.local_today()
+    filters = queries.LineFilter.from_query(request.GET)
+    tasks = queries.filter_tasks(request.user, filters, today)
+    page = Paginator(tasks.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
+    page.object_list = queries.task_rows(request.user, list(page.object_list), today)
+    context = _list_context(request, filters, page, today)
+    template = "ledger/_task_table.html" if request.htmx else "ledger/task_list.html"
+    return render(request, template, {**context, "by": "task"})
+
+
+@staff_required
+def line_list(request):
+    """The ledger by unit: one row per line of work (task × responsible unit), filterable."""
+    today = tz.local_today()
+    filters = queries.LineFilter.from_query(request.GET)
+    lines = filters.apply(queries.visible_lines(request.user), today).order_by(
+        "-task__plan_id", "task__no", "id"
+    )
+    page = queries.page_of_lines(request.user, lines, request.GET.get("page"))
+    context = _list_context(request, filters, page, today)
     template = "ledger/_line_table.html" if request.htmx else "ledger/task_list.html"
-    return render(request, template, context)
+    return render(request, template, {**context, "by": "line"})
 
 
 def _filter_units(user):
@@ -865,7 +882,7 @@ def dashboard(request):
             for r in data["by_unit"]
         ],
         "burnup": data["burnup"],
-        "list_url": reverse("ledger-task-list"),
+        "list_url": reverse("ledger-line-list"),
     }
     return render(request, "ledger/dashboard.html", {**data, "today": today, "charts": charts})
 

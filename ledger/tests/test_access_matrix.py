@@ -94,7 +94,7 @@ def test_lists_show_only_what_may_be_seen(
     units = {row["unit"] for row in api if row["task_no"] == "六"}
     assert ("鄠邑区政府" in units) is sees_huyi
     assert ("临潼区政府" in units) is sees_lintong
-    page = client.get(reverse("ledger-task-list"))
+    page = client.get(reverse("ledger-line-list"))
     if page.status_code == 200:
         body = page.content.decode()
         assert (f'id="line-{reports["lintong"].assignment_id}"' in body) is sees_lintong

@@ -98,7 +98,7 @@ def test_the_whole_loop_on_seed_000(page, browser, live_server, login, world, tm
     # 2. 鄠邑区 reports on item 六 with a photo.
     page.context.clear_cookies()
     login("huyi", "pw-huyi")
-    page.goto(f"{live_server.url}{reverse('ledger-task-list')}")
+    page.goto(f"{live_server.url}{reverse('ledger-line-list')}")
     page.click(f"#line-{huyi_line.pk} a[href$='/lines/{huyi_line.pk}/']")
     page.click("#report-link")
     page.fill("#id_narrative", SECRETS[0])

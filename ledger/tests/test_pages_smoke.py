@@ -11,6 +11,7 @@ def test_pages_render_for_the_office(client, world, plan, huyi_line):
     task = huyi_line.task
     for url in [
         reverse("ledger-task-list"),
+        reverse("ledger-line-list") + "?overdue=1&q=扬尘",
         reverse("ledger-dashboard"),
         reverse("ledger-plan-list"),
         reverse("ledger-plan", args=[plan.pk]),

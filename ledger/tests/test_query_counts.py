@@ -37,6 +37,7 @@ def queries_for(client, url):
 
 PAGES = [
     ("ledger-task-list", 14),
+    ("ledger-line-list", 14),
     ("ledger-dashboard", 14),
     ("ledger-unit-list", 10),
     ("ledger-plan-list", 10),
