@@ -42,7 +42,7 @@ def test_filters_narrow_tasks_and_lines_alike(client, world, plan, huyi_line):
     assert f'id="task-{plan.tasks.get(no=8).pk}"' not in tasks
     lines = client.get(reverse("ledger-line-list") + "?status=in_progress").content.decode()
     assert f'id="line-{huyi_line.pk}"' in lines and lines.count('<tr id="line-') == 1
-    found = client.get(reverse("ledger-line-list") + "?q=鄠邑").content.decode()
+    found = client.get(reverse("ledger-line-list") + "?q=临潼区政府").content.decode()
     assert found.count('<tr id="line-') == 1
     htmx = client.get(reverse("ledger-task-list") + "?q=餐饮", headers={"HX-Request": "true"})
     assert "<html" not in htmx.content.decode() and "餐饮" in htmx.content.decode()
