@@ -187,3 +187,25 @@ def test_the_loop_stops_on_sigterm(world, plan, monkeypatch):
         signal.signal(signal.SIGINT, previous[1])
     assert runs == [5]
     assert "已停止" in command.stdout.getvalue()
+
+
+def test_a_deadline_is_announced_working_days_ahead(world, plan):
+    make_user("chengguan", ("西安市城市管理和综合执法局", "unit_officer"))
+    # Item 八 is due Tuesday 2024-12-31: reminders on 12-20 (7), 12-26 (3) and 12-30 (1).
+    assert run(dt.date(2024, 12, 27)).by_kind.get("deadline_near", 0) == 0
+    for day in (dt.date(2024, 12, 20), dt.date(2024, 12, 26), dt.date(2024, 12, 30)):
+        assert run(day).by_kind["deadline_near"] == 1, day
+    assert Notification.objects.filter(kind="ledger.deadline_near").count() == 3
+
+
+def test_units_without_a_detailed_plan_are_reminded_before_its_due_date(world, plan):
+    from ledger.tests.conftest import pdf
+
+    due = plan.detailed_plan_due  # 30 working days after 2023-10-09
+    assert due == dt.date(2023, 11, 20)
+    services.file_detailed_plan(plan, world.unit("鄠邑区政府"), files=[pdf()],
+                                acting_user=world.huyi)
+    run(schedule.workdays_before(due, 1))
+    reminded = Notification.objects.filter(kind="ledger.detailed_plan_due")
+    assert reminded.filter(user=world.lintong).exists()
+    assert not reminded.filter(user=world.huyi).exists()
