@@ -203,8 +203,9 @@ def test_units_without_a_detailed_plan_are_reminded_before_its_due_date(world, p
 
     due = plan.detailed_plan_due  # 30 working days after 2023-10-09
     assert due == dt.date(2023, 11, 20)
-    services.file_detailed_plan(plan, world.unit("鄠邑区政府"), files=[pdf()],
-                                acting_user=world.huyi)
+    services.file_detailed_plan(
+        plan, world.unit("鄠邑区政府"), files=[pdf()], acting_user=world.huyi
+    )
     run(schedule.workdays_before(due, 1))
     reminded = Notification.objects.filter(kind="ledger.detailed_plan_due")
     assert reminded.filter(user=world.lintong).exists()
