@@ -143,28 +143,35 @@ def _units(queryset: QuerySet, user, action: str) -> QuerySet:
 
 
 # --- ledger ------------------------------------------------------------------------------------
-# A unit sees its own lines of work (and those it shares as the area's other body) and the
-# lines of tasks it supervises and accepts; it changes only its own lines, as an officer.
-# Review-group members change the acceptances of their unit. Reports, evidence and
-# acceptance follow the line they belong to.
+# Unit officers and review-group members see their unit's own lines of work (and those it
+# shares as the area's other body) and the lines of tasks their unit supervises and accepts;
+# officers change only their own lines. Review-group members change the acceptances of their
+# unit. Reports, evidence and acceptance follow the line they belong to. Field inspectors
+# have no part in the ledger.
 
 from ledger import models as ledger_models  # noqa: E402
 
+_LEDGER_ROLES = (Role.UNIT_OFFICER, Role.REVIEWER)
+
+
+def _ledger_line_scope(user, action: str) -> models.Q:
+    """Lines the user's units hold, share (as the area's other body) or, for viewing,
+    supervise. Three index-friendly ``IN`` subqueries rather than one OR over joins."""
+    Assignment = ledger_models.Assignment
+    roles = _LEDGER_ROLES if action == VIEW else (Role.UNIT_OFFICER,)
+    units = unit_ids_of(user, *roles)
+    mine = Assignment.objects.filter(unit_id__in=units)
+    scope = models.Q(pk__in=mine.values("pk")) | models.Q(
+        pk__in=mine.filter(joint_with__isnull=False).values("joint_with_id")
+    )
+    if action == VIEW:
+        supervised = mine.filter(acceptance=True).values("task_id")
+        scope |= models.Q(task_id__in=supervised)
+    return scope
+
 
 def _ledger_line_ids(user, action: str):
-    Assignment = ledger_models.Assignment
-    if action == VIEW:
-        units = unit_ids_of(user)
-        supervised = Assignment.objects.filter(unit_id__in=units, acceptance=True).values("task_id")
-        scope = (
-            models.Q(unit_id__in=units)
-            | models.Q(partners__unit_id__in=units)
-            | models.Q(task_id__in=supervised)
-        )
-    else:
-        units = unit_ids_of(user, Role.UNIT_OFFICER)
-        scope = models.Q(unit_id__in=units) | models.Q(partners__unit_id__in=units)
-    return Assignment.objects.filter(scope).values("pk")
+    return ledger_models.Assignment.objects.filter(_ledger_line_scope(user, action)).values("pk")
 
 
 @policy_for(ledger_models.Plan, ledger_models.PlanRevision, ledger_models.UnitScore)
@@ -176,7 +183,7 @@ def _ledger_plans(queryset: QuerySet, user, action: str) -> QuerySet:
 def _ledger_tasks(queryset: QuerySet, user, action: str) -> QuerySet:
     if action != VIEW:
         return queryset.none()
-    mine = ledger_models.Assignment.objects.filter(unit_id__in=unit_ids_of(user))
+    mine = ledger_models.Assignment.objects.filter(unit_id__in=unit_ids_of(user, *_LEDGER_ROLES))
     return queryset.filter(pk__in=mine.values("task_id"))
 
 
@@ -193,7 +200,7 @@ def _ledger_task_parts(queryset: QuerySet, user, action: str) -> QuerySet:
 
 @policy_for(ledger_models.Assignment)
 def _ledger_assignments(queryset: QuerySet, user, action: str) -> QuerySet:
-    return queryset.filter(pk__in=_ledger_line_ids(user, action))
+    return queryset.filter(_ledger_line_scope(user, action))
 
 
 @policy_for(ledger_models.ProgressReport, ledger_models.Acceptance)
@@ -217,7 +224,7 @@ def _ledger_acceptance_parts(queryset: QuerySet, user, action: str) -> QuerySet:
 
 @policy_for(ledger_models.DetailedPlanFiling)
 def _ledger_detailed_plans(queryset: QuerySet, user, action: str) -> QuerySet:
-    roles = () if action == VIEW else (Role.UNIT_OFFICER,)
+    roles = _LEDGER_ROLES if action == VIEW else (Role.UNIT_OFFICER,)
     return queryset.filter(unit_id__in=unit_ids_of(user, *roles))
 
 
@@ -225,7 +232,8 @@ def _ledger_detailed_plans(queryset: QuerySet, user, action: str) -> QuerySet:
 def _ledger_supervisions(queryset: QuerySet, user, action: str) -> QuerySet:
     if action != VIEW:
         return queryset.none()
-    named = ledger_models.Supervision.units.through.objects.filter(unit_id__in=unit_ids_of(user))
+    units = unit_ids_of(user, *_LEDGER_ROLES)
+    named = ledger_models.Supervision.units.through.objects.filter(unit_id__in=units)
     return queryset.filter(pk__in=named.values("supervision_id"))
 
 

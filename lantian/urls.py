@@ -11,6 +11,8 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("emergency/", include("emergency.urls")),
     path("api/", include("api.urls")),
+    path("ledger/", include("ledger.urls")),
+    path("public/", include("disclosure.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
     path("air/", include("airquality.urls")),

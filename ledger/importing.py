@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from accounts.choices import UnitKind
 from accounts.models import District, Unit
 from accounts.registry import UnitIndex
@@ -67,7 +69,7 @@ def plan_fields(extraction: dict) -> dict:
     """The ``Plan`` columns an extraction fills (the guarantee rules included)."""
     rules = [r for r in extraction.get("rules") or [] if isinstance(r, dict)]
     fields = {
-        "title": (extraction.get("title") or "")[:300] or "未命名方案",
+        "title": (extraction.get("title") or "")[:300] or _("未命名方案"),
         "doc_no": extraction.get("doc_no") or "",
         "issuer": extraction.get("issuer") or "",
         "issued": parse_date(extraction.get("issued")),
@@ -167,7 +169,7 @@ def task_fields(item: dict, position: int) -> dict:
     title = item.get("title") or item.get("problem") or item.get("text") or ""
     return {
         "section": (item.get("section") or "")[:300],
-        "title": title[:500] or f"任务 {position}",
+        "title": title[:500] or _("任务 %(n)s") % {"n": position},
         "problem": item.get("problem") or "",
         "text": item.get("text") or "",
         "target": item.get("target") or "",
@@ -341,38 +343,52 @@ def describe_changes(label: str, before: dict, after: dict) -> list[str]:
     """Human-readable lines for what changed in one task between two revisions."""
     out = []
     if before["title"] != after["title"]:
-        out.append(f"任务{label} 标题改为：{after['title']}")
+        out.append(_("任务%(no)s 标题改为：%(title)s") % {"no": label, "title": after["title"]})
     if before["deadline"] != after["deadline"] or before["deadline_raw"] != after["deadline_raw"]:
         old = before["deadline"] or before["deadline_raw"] or "无"
         new = after["deadline"] or after["deadline_raw"] or "无"
-        out.append(f"任务{label} 整改时限：{old} → {new}")
+        out.append(
+            _("任务%(no)s 整改时限：%(old)s → %(new)s") % {"no": label, "old": old, "new": new}
+        )
     if before["target"] != after["target"]:
-        out.append(f"任务{label} 整改目标已修改")
+        out.append(_("任务%(no)s 整改目标已修改") % {"no": label})
     added = sorted(set(after["units"]) - set(before["units"]))
     removed = sorted(set(before["units"]) - set(after["units"]))
     if added:
-        out.append(f"任务{label} 新增单位：{'、'.join(added)}")
+        out.append(_("任务%(no)s 新增单位：%(units)s") % {"no": label, "units": "、".join(added)})
     if removed:
-        out.append(f"任务{label} 移除单位：{'、'.join(removed)}")
+        out.append(_("任务%(no)s 移除单位：%(units)s") % {"no": label, "units": "、".join(removed)})
     changed_roles = sorted(
         n
         for n in set(after["units"]) & set(before["units"])
         if after["units"][n] != before["units"][n]
     )
     if changed_roles:
-        out.append(f"任务{label} 单位职责变化：{'、'.join(changed_roles)}")
+        out.append(
+            _("任务%(no)s 单位职责变化：%(units)s")
+            % {"no": label, "units": "、".join(changed_roles)}
+        )
     if before["measures"] != after["measures"]:
         out.append(
-            f"任务{label} 整改措施：{len(before['measures'])} 条 → {len(after['measures'])} 条"
+            _("任务%(no)s 整改措施：%(old)s 条 → %(new)s 条")
+            % {"no": label, "old": len(before["measures"]), "new": len(after["measures"])}
         )
     return out
 
 
 def plan_changes(plan: Plan, fields: dict) -> list[str]:
     out = []
-    labels = {"title": "名称", "doc_no": "文号", "issuer": "印发单位", "issued": "印发日期"}
+    labels = {
+        "title": _("名称"),
+        "doc_no": _("文号"),
+        "issuer": _("印发单位"),
+        "issued": _("印发日期"),
+    }
     for name, label in labels.items():
         old, new = getattr(plan, name), fields[name]
         if (old or None) != (new or None):
-            out.append(f"方案{label}：{old or '无'} → {new or '无'}")
+            out.append(
+                _("方案%(field)s：%(old)s → %(new)s")
+                % {"field": label, "old": old or _("无"), "new": new or _("无")}
+            )
     return out

@@ -7,18 +7,62 @@ notifications for after the commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from accounts import access
+from accounts.choices import Role
 from accounts.models import District, Unit
+from accounts.notify import notify_units, notify_users, users_of_units
 from accounts.registry import city_named
-from audit.log import record
-from ledger import importing
-from ledger.models import Plan, PlanRevision, Task
+from audit.log import diff, record, snapshot
+from evidence.services import attach_evidence
+from lantian.lib import tz
+from lantian.lib.workdays import add_workdays
+from ledger import importing, schedule, workflow
+from ledger.choices import (
+    ACTION_LABELS,
+    AcceptanceState,
+    CheckResult,
+    CheckSource,
+    ProposalState,
+    ReportSource,
+    Status,
+    SupervisionKind,
+    SupervisionState,
+)
+from ledger.models import (
+    Acceptance,
+    AcceptanceMember,
+    Assignment,
+    ChecklistLine,
+    DetailedPlanFiling,
+    GroupMention,
+    LedgerConfig,
+    Milestone,
+    MilestoneProgress,
+    Plan,
+    PlanRevision,
+    ProgressReport,
+    Proposal,
+    Supervision,
+    SupervisionReply,
+    Target,
+    TargetActual,
+    Task,
+    UnitScore,
+)
 
 
 @dataclass
@@ -155,7 +199,9 @@ def _sync_tasks(plan: Plan, extraction: dict, resolver, before: dict, acting_use
         after = importing.task_signature(task)
         if no not in before:
             if before:
-                changes.append(f"新增任务{task.display_no}：{task.title}")
+                changes.append(
+                    _("新增任务%(no)s：%(title)s") % {"no": task.display_no, "title": task.title}
+                )
             record(acting_user, "task.created", task, changes={"units": [None, after["units"]]})
             continue
         lines = importing.describe_changes(task.display_no, before[no], after)
@@ -165,6 +211,1073 @@ def _sync_tasks(plan: Plan, extraction: dict, resolver, before: dict, acting_use
     for task in plan.tasks.exclude(no__in=seen).filter(withdrawn=False):
         task.withdrawn = True
         task.save(update_fields=["withdrawn", "updated_at"])
-        changes.append(f"撤销任务{task.display_no}：{task.title}")
-        record(acting_user, "task.withdrawn", task, reason="方案修订后不再包含此项")
+        changes.append(
+            _("撤销任务%(no)s：%(title)s") % {"no": task.display_no, "title": task.title}
+        )
+        record(acting_user, "task.withdrawn", task, reason=_("方案修订后不再包含此项"))
     return changes
+
+
+# --- who is acting -----------------------------------------------------------------------------
+
+
+def _is_system(user) -> bool:
+    """Internal callers (demo loader, commands) act as the system, with the office's rights."""
+    return user is None
+
+
+def _office(user) -> bool:
+    return _is_system(user) or access.is_office(user)
+
+
+def _require_office(user) -> None:
+    if not _office(user):
+        raise PermissionDenied(_("只有整改办可以执行此操作"))
+
+
+def actors_for(user, assignment: Assignment) -> set[str]:
+    """The workflow roles (``unit``, ``review``, ``office``) ``user`` holds on this line."""
+    out: set[str] = set()
+    if _office(user):
+        out.add(workflow.OFFICE)
+    if user is not None and access.can_change(user, assignment):
+        out.add(workflow.UNIT)
+    current = assignment.acceptances.order_by("-round").first()
+    if current is not None and user is not None and access.can_change(user, current):
+        out.add(workflow.REVIEW)
+    return out
+
+
+def _move(assignment: Assignment, action: str, *, acting_user, actor: str | None = None) -> str:
+    """Apply one transition of the workflow table to a line (the caller records the audit)."""
+    actors = {actor} if actor else actors_for(acting_user, assignment)
+    last_error = None
+    for who in sorted(actors):
+        try:
+            target = workflow.next_status(
+                assignment.status, action, actor=who, ongoing=assignment.task.ongoing
+            )
+        except workflow.TransitionRefused as exc:
+            last_error = exc
+            continue
+        if target != assignment.status:
+            assignment.status = target
+            assignment.status_changed_at = tz.now()
+        return target
+    label = ACTION_LABELS.get(action, action)
+    status = Status(assignment.status).label
+    raise ValidationError(
+        _("当前状态（%(status)s）下不能%(action)s") % {"status": status, "action": label},
+        code="transition",
+    ) from last_error
+
+
+def _line_url(assignment: Assignment) -> str:
+    return reverse("ledger-assignment", args=[assignment.pk])
+
+
+def _line_units(assignment: Assignment) -> list[Unit]:
+    return [assignment.unit, *[p.unit for p in assignment.partners.select_related("unit")]]
+
+
+# --- plans and tasks ---------------------------------------------------------------------------
+
+PLAN_EDITABLE = (
+    "title",
+    "doc_no",
+    "issuer",
+    "issued",
+    "report_day",
+    "detailed_plan_workdays",
+    "detailed_plan_date",
+)
+
+
+@transaction.atomic
+def update_plan(plan: Plan, *, acting_user, reason: str = "", **values) -> Plan:
+    """Change the plan's own fields (issue date, report day ...); the office only."""
+    _require_office(acting_user)
+    unknown = set(values) - set(PLAN_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    before = snapshot(plan, values.keys())
+    for name, value in values.items():
+        setattr(plan, name, value)
+    plan.full_clean()
+    plan.save()
+    record(
+        acting_user,
+        "plan.updated",
+        plan,
+        changes=diff(before, snapshot(plan, values.keys())),
+        reason=reason,
+    )
+    return plan
+
+
+@transaction.atomic
+def publish_plan(plan: Plan, *, summary: str, acting_user, published: bool = True) -> Plan:
+    """Publish (or withdraw) a plan on the public pages with the office-approved summary."""
+    _require_office(acting_user)
+    before = snapshot(plan, ["published", "public_summary"])
+    plan.published, plan.public_summary = published, summary
+    plan.published_at = tz.now() if published else None
+    plan.save(update_fields=["published", "public_summary", "published_at", "updated_at"])
+    record(
+        acting_user,
+        "plan.published" if published else "plan.unpublished",
+        plan,
+        changes=diff(before, snapshot(plan, ["published", "public_summary"])),
+    )
+    return plan
+
+
+@transaction.atomic
+def set_task_public_summary(task: Task, *, summary: str, acting_user) -> Task:
+    """The office-approved progress text the public page shows for one item."""
+    _require_office(acting_user)
+    before = snapshot(task, ["public_summary"])
+    task.public_summary = summary
+    task.save(update_fields=["public_summary", "updated_at"])
+    record(
+        acting_user,
+        "task.public_summary",
+        task,
+        changes=diff(before, snapshot(task, ["public_summary"])),
+    )
+    return task
+
+
+TASK_EDITABLE = (
+    "section",
+    "title",
+    "problem",
+    "target",
+    "deadline",
+    "deadline_raw",
+    "immediate",
+    "ongoing",
+)
+
+
+@transaction.atomic
+def create_task(plan: Plan, *, acting_user, units: dict[Unit, Iterable[str]], **values) -> Task:
+    """Add a task by hand; ``units`` maps each unit to its roles (``UnitRole`` values)."""
+    _require_office(acting_user)
+    no = values.pop("no", None) or (plan.tasks.aggregate(m=Max("no"))["m"] or 0) + 1
+    task = Task(plan=plan, no=no, **{k: v for k, v in values.items() if k in TASK_EDITABLE})
+    task.full_clean()
+    task.save()
+    found = {
+        u.pk: importing.UnitRoles(u, set(roles) & importing.ROLE_NAMES)
+        for u, roles in units.items()
+    }
+    importing.sync_assignments(task, found)
+    record(
+        acting_user,
+        "task.created",
+        task,
+        changes={"units": [None, {u.name: sorted(r) for u, r in units.items()}]},
+        reason=_("手工新增"),
+    )
+    return task
+
+
+@transaction.atomic
+def update_task(task: Task, *, acting_user, reason: str = "", **values) -> Task:
+    _require_office(acting_user)
+    before = snapshot(task, values.keys())
+    for name, value in values.items():
+        if name not in TASK_EDITABLE:
+            raise ValueError(f"not editable: {name}")
+        setattr(task, name, value)
+    task.full_clean()
+    task.save()
+    record(
+        acting_user,
+        "task.updated",
+        task,
+        changes=diff(before, snapshot(task, values.keys())),
+        reason=reason,
+    )
+    return task
+
+
+@transaction.atomic
+def settle_group(mention: GroupMention, *, units: Sequence[Unit], acting_user) -> list[Assignment]:
+    """The office picks which candidates of an open group take part in the task."""
+    _require_office(acting_user)
+    task = mention.task
+    out = []
+    for unit in units:
+        assignment, _ = Assignment.objects.get_or_create(task=task, unit=unit)
+        for role in mention.roles:
+            if role in Assignment.ROLE_FIELDS:
+                setattr(assignment, role, True)
+        assignment.works = assignment.responsible or assignment.lead or assignment.implementer
+        assignment.district = unit.district
+        assignment.raw = f"open-group:{mention.group.name}"
+        assignment.withdrawn = False
+        assignment.save()
+        out.append(assignment)
+    importing.join_area_bodies(
+        list(Assignment.objects.filter(task=task).lines().select_related("unit"))
+    )
+    mention.settled = True
+    mention.save(update_fields=["settled"])
+    record(
+        acting_user,
+        "task.group_settled",
+        task,
+        changes={mention.group.name: [None, [u.name for u in units]]},
+    )
+    return out
+
+
+@transaction.atomic
+def add_target(
+    task: Task,
+    *,
+    acting_user,
+    indicator: str,
+    value: Decimal,
+    unit: str = "",
+    comparator: str = ">=",
+    by: dt.date | None = None,
+) -> Target:
+    """A quantitative target the office adds (e.g. 油烟在线监测设施 ≥ 758 家)."""
+    _require_office(acting_user)
+    position = (task.targets.aggregate(m=Max("position"))["m"] or 0) + 1
+    target = Target.objects.create(
+        task=task,
+        position=position,
+        indicator=indicator,
+        value=value,
+        unit=unit,
+        comparator=comparator,
+        by=by,
+    )
+    record(acting_user, "task.target_added", task, changes={"target": [None, str(target)]})
+    return target
+
+
+@transaction.atomic
+def extend_deadline(
+    assignment: Assignment, *, to: dt.date | None, reason: str, acting_user
+) -> Assignment:
+    """Grant (or remove, ``to=None``) an extension for one line; a reason is required."""
+    _require_office(acting_user)
+    if not reason.strip():
+        raise ValidationError(_("延期须说明理由"), code="reason")
+    before = snapshot(assignment, ["extended_to"])
+    assignment.extended_to = to
+    assignment.save(update_fields=["extended_to"])
+    record(
+        acting_user,
+        "line.extended",
+        assignment,
+        changes=diff(before, snapshot(assignment, ["extended_to"])),
+        reason=reason,
+    )
+    return assignment
+
+
+# --- the workflow ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition(assignment: Assignment, action: str, *, acting_user, reason: str = "") -> Assignment:
+    """Move a line by one of the simple actions (start, sustain, withdraw, resume, reopen).
+
+    Acceptance moves (apply, pass, fail) go through the acceptance services, which need more
+    than a status change.
+    """
+    if action not in {"start", "sustain", "withdraw", "resume", "reopen"}:
+        raise ValueError(f"use the acceptance services for {action}")
+    if action == "reopen" and not reason.strip():
+        raise ValidationError(_("重新打开须说明理由"), code="reason")
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    before = snapshot(assignment, ["status", "closed_on"])
+    _move(assignment, action, acting_user=acting_user)
+    if action == "reopen":
+        assignment.closed_on = None
+    if action == "withdraw":
+        assignment.acceptances.filter(passed__isnull=True).exclude(
+            state=AcceptanceState.WITHDRAWN
+        ).update(state=AcceptanceState.WITHDRAWN)
+    assignment.save()
+    record(
+        acting_user,
+        f"line.{action}",
+        assignment,
+        changes=diff(before, snapshot(assignment, ["status", "closed_on"])),
+        reason=reason,
+    )
+    return assignment
+
+
+# --- progress reports --------------------------------------------------------------------------
+
+
+@dataclass
+class MilestoneEntry:
+    milestone: Milestone
+    done: bool
+    done_on: dt.date | None = None
+    note: str = ""
+
+
+@dataclass
+class ActualEntry:
+    target: Target
+    value: Decimal
+    note: str = ""
+
+
+def report_day_of(plan: Plan, config: LedgerConfig | None = None) -> int:
+    if plan.report_day is not None:
+        return plan.report_day
+    return (config or LedgerConfig.get()).report_day
+
+
+@transaction.atomic
+def submit_report(
+    assignment: Assignment,
+    *,
+    period: dt.date,
+    narrative: str,
+    percent: int,
+    acting_user,
+    problems: str = "",
+    next_steps: str = "",
+    milestones: Sequence[MilestoneEntry] = (),
+    actuals: Sequence[ActualEntry] = (),
+    files: Sequence = (),
+    source: str = ReportSource.WEB,
+    correction_reason: str = "",
+    submitted_at: dt.datetime | None = None,
+) -> ProgressReport:
+    """File a unit's report for one month on its line. A second report for the same month is
+    a correction: a new version that supersedes the previous one, which stays as it was.
+
+    Files are evidence (type and size checked); a refused file stores nothing of the report.
+    """
+    if not (_office(acting_user) or access.can_change(acting_user, assignment)):
+        raise PermissionDenied(_("无权报送此项任务"))
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if not assignment.works or assignment.withdrawn:
+        raise ValidationError(_("此单位在该任务中没有独立的整改事项"), code="not_a_line")
+    period = schedule.period_of(period)
+    if period > schedule.period_of(tz.local_today()):
+        raise ValidationError(_("不能报送未来月份的进展"), code="future")
+    if not narrative.strip():
+        raise ValidationError(_("请填写进展情况"), code="narrative")
+    if not 0 <= int(percent) <= 100:
+        raise ValidationError(_("完成进度须在 0–100 之间"), code="percent")
+    previous = assignment.reports.filter(period=period, is_current=True).first()
+    if previous is not None and not correction_reason.strip():
+        raise ValidationError(_("该月已报送；更正须说明原因"), code="correction_reason")
+    allowed_milestones = set(assignment.milestones().values_list("pk", flat=True))
+    allowed_targets = set(
+        assignment.task.targets.filter(withdrawn=False).values_list("pk", flat=True)
+    )
+    for entry in milestones:
+        if entry.milestone.pk not in allowed_milestones:
+            raise ValidationError(_("节点任务不属于此事项"), code="milestone")
+    for entry in actuals:
+        if entry.target.pk not in allowed_targets:
+            raise ValidationError(_("量化目标不属于此任务"), code="target")
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    report = ProgressReport.objects.create(
+        assignment=assignment,
+        period=period,
+        version=(previous.version + 1) if previous else 1,
+        supersedes=previous,
+        narrative=narrative.strip(),
+        percent=int(percent),
+        problems=problems.strip(),
+        next_steps=next_steps.strip(),
+        correction_reason=correction_reason.strip(),
+        source=source,
+        submitted_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        submitted_at=submitted_at or tz.now(),
+    )
+    MilestoneProgress.objects.bulk_create(
+        MilestoneProgress(
+            report=report,
+            milestone=e.milestone,
+            done=e.done,
+            done_on=e.done_on if e.done else None,
+            note=e.note,
+        )
+        for e in milestones
+    )
+    TargetActual.objects.bulk_create(
+        TargetActual(report=report, target=e.target, value=e.value, note=e.note) for e in actuals
+    )
+    for upload in files:
+        attach_evidence(upload, to=report, acting_user=acting_user, description=_("进展佐证"))
+    before_status = assignment.status
+    actor = workflow.OFFICE if _office(acting_user) else workflow.UNIT
+    _move(assignment, "report", acting_user=acting_user, actor=actor)
+    if assignment.status != before_status:
+        assignment.save(update_fields=["status", "status_changed_at"])
+    record(
+        acting_user,
+        "report.corrected" if previous else "report.submitted",
+        report,
+        changes={
+            "period": [None, period.isoformat()],
+            "version": [previous.version if previous else None, report.version],
+            "percent": [previous.percent if previous else None, report.percent],
+            "status": [before_status, assignment.status],
+        },
+        reason=correction_reason,
+    )
+    return report
+
+
+@transaction.atomic
+def file_detailed_plan(
+    plan: Plan, unit: Unit, *, files: Sequence, note: str = "", acting_user
+) -> DetailedPlanFiling:
+    """A unit files its 细化整改方案 (a new version each time; earlier ones are kept)."""
+    if not (_office(acting_user) or unit.pk in access.unit_ids_of(acting_user, Role.UNIT_OFFICER)):
+        raise PermissionDenied(_("无权为该单位报送"))
+    if not files:
+        raise ValidationError(_("请上传细化整改方案文件"), code="file")
+    last = DetailedPlanFiling.objects.filter(plan=plan, unit=unit).aggregate(m=Max("version"))["m"]
+    filing = DetailedPlanFiling.objects.create(
+        plan=plan,
+        unit=unit,
+        version=(last or 0) + 1,
+        note=note,
+        submitted_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        submitted_at=tz.now(),
+    )
+    for upload in files:
+        attach_evidence(upload, to=filing, acting_user=acting_user, description=_("细化整改方案"))
+    due = plan.detailed_plan_due
+    late = due is not None and tz.local_today() > due
+    record(
+        acting_user,
+        "detailed_plan.filed",
+        filing,
+        changes={"version": [last, filing.version], "late": [None, late]},
+    )
+    return filing
+
+
+# --- supervision -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_supervision(
+    kind: str,
+    *,
+    title: str,
+    units: Sequence[Unit],
+    acting_user,
+    text: str = "",
+    tasks: Sequence[Task] = (),
+    due: dt.date | None = None,
+    ground: str = "",
+    proposal: Proposal | None = None,
+) -> Supervision:
+    """Record a 催办/督办/通报/约谈/问责 naming units (and tasks), and tell the units.
+
+    A 督办 always has a due date (default: ``order_due_workdays`` working days from today);
+    a 问责 states its ground (表面整改, 虚假整改, 敷衍整改 ...).
+    """
+    _require_office(acting_user)
+    if not units:
+        raise ValidationError(_("请选择被督办单位"), code="units")
+    if kind == SupervisionKind.ORDER and due is None:
+        due = add_workdays(tz.local_today(), LedgerConfig.get().order_due_workdays)
+    if kind == SupervisionKind.ACCOUNTABILITY and not ground:
+        raise ValidationError(_("问责须注明情形"), code="ground")
+    supervision = Supervision.objects.create(
+        kind=kind,
+        title=title,
+        text=text,
+        due=due,
+        ground=ground,
+        issued_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        issued_at=tz.now(),
+    )
+    supervision.units.set(units)
+    supervision.tasks.set(tasks)
+    if proposal is not None:
+        proposal.state, proposal.supervision = ProposalState.ADOPTED, supervision
+        proposal.decided_at = tz.now()
+        proposal.decided_by = supervision.issued_by
+        proposal.save()
+    record(
+        acting_user,
+        f"supervision.{kind}",
+        supervision,
+        changes={
+            "units": [None, [u.name for u in units]],
+            "tasks": [None, [t.no for t in tasks]],
+            "due": [None, due.isoformat() if due else None],
+        },
+        reason=text[:300],
+    )
+    url = reverse("ledger-supervision", args=[supervision.pk])
+    label = SupervisionKind(kind).label
+    body = text + (_("\n办理时限：%(due)s") % {"due": due.isoformat()} if due else "")
+    notify_units(
+        units,
+        kind=f"ledger.{kind}",
+        title=_("【%(kind)s】%(title)s") % {"kind": label, "title": title},
+        body=body,
+        url=url,
+        dedupe_key=f"supervision:{supervision.pk}",
+    )
+    return supervision
+
+
+@transaction.atomic
+def reply_to_supervision(
+    supervision: Supervision, unit: Unit, *, text: str, acting_user, files: Sequence = ()
+) -> SupervisionReply:
+    """A named unit answers a supervision record (its report on a 督办)."""
+    if unit.pk not in access.unit_ids_of(acting_user, Role.UNIT_OFFICER) and not _office(
+        acting_user
+    ):
+        raise PermissionDenied(_("无权代该单位回复"))
+    if not supervision.units.filter(pk=unit.pk).exists():
+        raise ValidationError(_("该单位不在督办范围内"), code="unit")
+    if not text.strip():
+        raise ValidationError(_("请填写回复内容"), code="text")
+    reply = SupervisionReply.objects.create(
+        supervision=supervision,
+        unit=unit,
+        text=text.strip(),
+        replied_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        replied_at=tz.now(),
+    )
+    for upload in files:
+        attach_evidence(upload, to=reply, acting_user=acting_user, description=_("督办回复佐证"))
+    answered = set(supervision.replies.values_list("unit_id", flat=True))
+    if supervision.state == SupervisionState.OPEN and answered >= set(
+        supervision.units.values_list("pk", flat=True)
+    ):
+        supervision.state = SupervisionState.ANSWERED
+        supervision.save(update_fields=["state"])
+    record(
+        acting_user,
+        "supervision.replied",
+        supervision,
+        changes={"unit": [None, unit.name]},
+        reason=text[:300],
+    )
+    return reply
+
+
+@transaction.atomic
+def close_supervision(supervision: Supervision, *, note: str, acting_user) -> Supervision:
+    _require_office(acting_user)
+    before = snapshot(supervision, ["state"])
+    supervision.state, supervision.closing_note = SupervisionState.CLOSED, note
+    supervision.closed_at = tz.now()
+    supervision.save(update_fields=["state", "closing_note", "closed_at"])
+    record(
+        acting_user,
+        "supervision.closed",
+        supervision,
+        changes=diff(before, snapshot(supervision, ["state"])),
+        reason=note,
+    )
+    return supervision
+
+
+@transaction.atomic
+def propose_supervision(kind: str, *, reason: str, line: Assignment, key: str) -> Proposal | None:
+    """Record a system proposal once per ``key`` (None when it was already made)."""
+    proposal, created = Proposal.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "reason": reason,
+            "unit": line.unit,
+            "task": line.task,
+            "assignment": line,
+        },
+    )
+    if not created:
+        return None
+    record(None, "proposal.created", proposal, changes={"kind": [None, kind]}, reason=reason)
+    return proposal
+
+
+@transaction.atomic
+def dismiss_proposal(proposal: Proposal, *, reason: str, acting_user) -> Proposal:
+    _require_office(acting_user)
+    proposal.state, proposal.decided_at = ProposalState.DISMISSED, tz.now()
+    proposal.decided_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    proposal.save()
+    record(acting_user, "proposal.dismissed", proposal, reason=reason)
+    return proposal
+
+
+@transaction.atomic
+def adopt_proposal(
+    proposal: Proposal, *, acting_user, title: str = "", text: str = "", due: dt.date | None = None
+) -> Supervision:
+    """Turn a proposal into the supervision record it suggests."""
+    if proposal.state != ProposalState.PENDING:
+        raise ValidationError(_("该建议已处理"), code="decided")
+    units = [proposal.unit] if proposal.unit else []
+    tasks = [proposal.task] if proposal.task else []
+    return issue_supervision(
+        proposal.kind,
+        title=title or proposal.reason[:300],
+        text=text or proposal.reason,
+        units=units,
+        tasks=tasks,
+        due=due,
+        acting_user=acting_user,
+        proposal=proposal,
+    )
+
+
+# --- acceptance (一事一验) ----------------------------------------------------------------------
+
+
+def review_unit_for(assignment: Assignment) -> Unit | None:
+    """The unit that accepts a line: the task's 验收牵头 unit, else its first acceptance unit."""
+    candidates = Assignment.objects.filter(
+        task=assignment.task, acceptance=True, withdrawn=False
+    ).select_related("unit")
+    lead = candidates.filter(acceptance_lead=True).first()
+    chosen = lead or candidates.order_by("id").first()
+    return chosen.unit if chosen else None
+
+
+@transaction.atomic
+def apply_for_acceptance(
+    assignment: Assignment, *, note: str, acting_user, review_unit: Unit | None = None
+) -> Acceptance:
+    """The unit (or the office for it) applies for acceptance of its line."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    actors = actors_for(acting_user, assignment) & {workflow.UNIT, workflow.OFFICE}
+    if not actors:
+        raise PermissionDenied(_("无权申请验收"))
+    review_unit = review_unit or review_unit_for(assignment)
+    if review_unit is None:
+        raise ValidationError(_("该任务没有督导验收单位，请整改办先指定"), code="review_unit")
+    before = assignment.status
+    _move(assignment, "apply", acting_user=acting_user)
+    assignment.save()
+    last = assignment.acceptances.aggregate(m=Max("round"))["m"] or 0
+    acceptance = Acceptance.objects.create(
+        assignment=assignment,
+        round=last + 1,
+        review_unit=review_unit,
+        application=note,
+        applied_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        applied_at=tz.now(),
+    )
+    record(
+        acting_user,
+        "acceptance.applied",
+        acceptance,
+        changes={"status": [before, assignment.status], "review_unit": [None, review_unit.name]},
+        reason=note,
+    )
+    notify_users(
+        users_of_units([review_unit], (Role.REVIEWER, Role.UNIT_OFFICER)),
+        kind="ledger.acceptance",
+        title=_("验收申请：%(line)s") % {"line": assignment},
+        body=note,
+        url=reverse("ledger-acceptance", args=[acceptance.pk]),
+        dedupe_key=f"acceptance-applied:{acceptance.pk}",
+    )
+    return acceptance
+
+
+def _require_reviewer(acceptance: Acceptance, user) -> None:
+    if not (_office(user) or access.can_change(user, acceptance)):
+        raise PermissionDenied(_("只有验收单位可以执行此操作"))
+
+
+def _require_undecided(acceptance: Acceptance) -> None:
+    if acceptance.is_decided or acceptance.state == AcceptanceState.WITHDRAWN:
+        raise ValidationError(_("本轮验收已结束"), code="decided")
+
+
+@dataclass
+class MemberEntry:
+    name: str
+    role: str
+    organisation: str = ""
+    user: object = None
+
+
+@transaction.atomic
+def form_review_group(
+    acceptance: Acceptance,
+    *,
+    members: Sequence[MemberEntry],
+    visit_date: dt.date | None,
+    acting_user,
+) -> Acceptance:
+    """The review unit names its on-site group (at least a leader) and the checklist is
+    generated from the line's measures, milestones, targets and the task's goal."""
+    _require_reviewer(acceptance, acting_user)
+    _require_undecided(acceptance)
+    if not any(m.role == "leader" for m in members):
+        raise ValidationError(_("验收组须有组长"), code="leader")
+    acceptance.members.all().delete()
+    AcceptanceMember.objects.bulk_create(
+        AcceptanceMember(
+            acceptance=acceptance,
+            name=m.name,
+            role=m.role,
+            organisation=m.organisation,
+            user=m.user,
+        )
+        for m in members
+    )
+    if not acceptance.lines.exists():
+        build_checklist(acceptance)
+    acceptance.visit_date = visit_date
+    acceptance.state = AcceptanceState.GROUP_FORMED
+    acceptance.save(update_fields=["visit_date", "state"])
+    record(
+        acting_user,
+        "acceptance.group_formed",
+        acceptance,
+        changes={
+            "members": [None, [f"{m.name}（{m.role}）" for m in members]],
+            "visit_date": [None, visit_date.isoformat() if visit_date else None],
+            "checklist": [None, acceptance.lines.count()],
+        },
+    )
+    return acceptance
+
+
+def build_checklist(acceptance: Acceptance) -> list[ChecklistLine]:
+    """One line per measure, milestone and target of the line of work, then the task's goal."""
+    assignment = acceptance.assignment
+    rows: list[ChecklistLine] = []
+
+    def add(source, text, **links):
+        rows.append(
+            ChecklistLine(
+                acceptance=acceptance, position=len(rows) + 1, source=source, text=text, **links
+            )
+        )
+
+    for measure in assignment.measures():
+        add(CheckSource.MEASURE, str(measure), measure=measure)
+    for milestone in assignment.milestones():
+        due = _("%(due)s 前") % {"due": milestone.due.isoformat()} if milestone.due else ""
+        add(CheckSource.MILESTONE, f"{due}{milestone.promise}", milestone=milestone)
+    for target in assignment.task.targets.filter(withdrawn=False):
+        add(CheckSource.TARGET, str(target), target=target)
+    if assignment.task.target:
+        add(CheckSource.GOAL, _("整改目标：%(goal)s") % {"goal": assignment.task.target})
+    return ChecklistLine.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def record_check(
+    line: ChecklistLine, *, result: str, note: str = "", acting_user, files: Sequence = ()
+) -> ChecklistLine:
+    """The group's finding on one checklist line, with optional photos or documents."""
+    acceptance = line.acceptance
+    _require_reviewer(acceptance, acting_user)
+    _require_undecided(acceptance)
+    if result not in CheckResult.values:
+        raise ValidationError(_("无效的核查结果"), code="result")
+    if result == CheckResult.FAIL and not note.strip():
+        raise ValidationError(_("不符合项须写明问题"), code="note")
+    before = snapshot(line, ["result", "note"])
+    line.result, line.note = result, note
+    line.checked_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    line.checked_at = tz.now()
+    line.save()
+    for upload in files:
+        attach_evidence(upload, to=line, acting_user=acting_user, description=_("现场核查佐证"))
+    if acceptance.state == AcceptanceState.GROUP_FORMED:
+        acceptance.state = AcceptanceState.CHECKING
+        acceptance.save(update_fields=["state"])
+    record(
+        acting_user,
+        "acceptance.checked",
+        acceptance,
+        changes={_("第%(n)s项") % {"n": line.position}: [before["result"], result]},
+        reason=note,
+    )
+    return line
+
+
+@transaction.atomic
+def conclude_acceptance(
+    acceptance: Acceptance,
+    *,
+    passed: bool,
+    conclusion: str,
+    signatories: Sequence[AcceptanceMember],
+    acting_user,
+    visit_date: dt.date | None = None,
+) -> Acceptance:
+    """Close the round. A pass needs every line checked, none failing, and the group leader
+    among the signatories; it closes the line out (销号) on the visit date. A fail returns the
+    line for rework with the conclusion as the reasons."""
+    _require_reviewer(acceptance, acting_user)
+    _require_undecided(acceptance)
+    acceptance = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
+    if not conclusion.strip():
+        raise ValidationError(_("请填写验收结论"), code="conclusion")
+    members = {m.pk: m for m in acceptance.members.all()}
+    signed = [members[s.pk] for s in signatories if s.pk in members]
+    if not signed:
+        raise ValidationError(_("验收结论须由验收组成员签字"), code="signatories")
+    visit_date = visit_date or acceptance.visit_date
+    if visit_date is None:
+        raise ValidationError(_("请填写现场验收日期"), code="visit_date")
+    if visit_date > tz.local_today():
+        raise ValidationError(_("现场验收日期不能晚于今天"), code="visit_date")
+    if passed:
+        lines = acceptance.lines.all()
+        if lines.filter(result=CheckResult.PENDING).exists():
+            raise ValidationError(_("尚有未核查的项目"), code="pending")
+        if lines.filter(result=CheckResult.FAIL).exists():
+            raise ValidationError(_("存在不符合项，不能通过验收"), code="failing")
+        if not any(m.role == "leader" for m in signed):
+            raise ValidationError(_("通过验收须有验收组组长签字"), code="leader")
+    now = tz.now()
+    AcceptanceMember.objects.filter(pk__in=[m.pk for m in signed]).update(signed_at=now)
+    assignment = acceptance.assignment
+    before = snapshot(assignment, ["status", "closed_on"])
+    _move(
+        assignment,
+        "pass" if passed else "fail",
+        acting_user=acting_user,
+        actor=workflow.OFFICE if _office(acting_user) else workflow.REVIEW,
+    )
+    assignment.closed_on = visit_date if passed else None
+    assignment.save()
+    acceptance.passed, acceptance.conclusion, acceptance.visit_date = passed, conclusion, visit_date
+    acceptance.state = AcceptanceState.PASSED if passed else AcceptanceState.FAILED
+    acceptance.decided_at = now
+    acceptance.decided_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    acceptance.save()
+    record(
+        acting_user,
+        "acceptance.passed" if passed else "acceptance.failed",
+        acceptance,
+        changes={"signatories": [None, [m.name for m in signed]]},
+        reason=conclusion,
+    )
+    record(
+        acting_user,
+        "line.closed_out" if passed else "line.returned",
+        assignment,
+        changes=diff(before, snapshot(assignment, ["status", "closed_on"])),
+        reason=conclusion,
+    )
+    title = (_("验收通过，已销号：%(line)s") if passed else _("验收未通过，退回整改：%(line)s")) % {
+        "line": assignment
+    }
+    notify_units(
+        _line_units(assignment),
+        kind="ledger.acceptance",
+        title=title,
+        body=conclusion,
+        url=_line_url(assignment),
+        dedupe_key=f"acceptance-decided:{acceptance.pk}",
+    )
+    return acceptance
+
+
+# --- assessment --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def compute_scores(month: dt.date, *, acting_user) -> list[UnitScore]:
+    """Compute (or recompute) every unit's score for ``month`` and rank them; propose the
+    monthly 通报 for the bottom units and, at a quarter's end, the 约谈 (seed 000 三(一)3)."""
+    _require_office(acting_user)
+    from ledger import scoring
+
+    config = LedgerConfig.get()
+    month = schedule.period_of(month)
+    weights = config.score_weights
+    counts = scoring.month_counts(month, config)
+    scores = {u: scoring.weighted_score(c.rates(), weights) for u, c in counts.items()}
+    ranks = scoring.rank(scores)
+    UnitScore.objects.filter(month=month).exclude(unit_id__in=counts).delete()
+    rows = []
+    now = tz.now()
+    for unit_id, c in counts.items():
+        row, _ = UnitScore.objects.update_or_create(
+            month=month,
+            unit_id=unit_id,
+            defaults={
+                "lines": c.lines,
+                "reports_due": c.reports_due,
+                "reports_on_time": c.reports_on_time,
+                "overdue_lines": c.overdue_lines,
+                "closed_lines": c.closed_lines,
+                "acceptances_decided": c.acceptances_decided,
+                "acceptances_passed": c.acceptances_passed,
+                "score": scores[unit_id],
+                "rank": ranks[unit_id],
+                "weights": weights,
+                "computed_at": now,
+            },
+        )
+        rows.append(row)
+    rows.sort(key=lambda r: r.rank)
+    _propose_for_bottom(month, rows[-config.bottom_count :] if config.bottom_count else [])
+    record(
+        acting_user,
+        "assessment.computed",
+        rows[0] if rows else LedgerConfig.get(),
+        changes={"month": [None, f"{month:%Y-%m}"], "units": [None, len(rows)]},
+    )
+    return rows
+
+
+def _propose_for_bottom(month: dt.date, bottom: list[UnitScore]) -> None:
+    for row in bottom:
+        line = Assignment.objects.lines().filter(unit=row.unit).first()
+        if line is None:
+            continue
+        values = {
+            "month": f"{month:%Y-%m}",
+            "unit": row.unit,
+            "rank": row.rank,
+            "score": f"{row.score:.1f}",
+        }
+        propose_supervision(
+            SupervisionKind.NOTICE,
+            reason=_(
+                "%(month)s 考核排名靠后：%(unit)s 第 %(rank)s 名（%(score)s 分），建议月度通报"
+            )
+            % values,
+            line=line,
+            key=f"notice:rank:{month:%Y-%m}:{row.unit_id}",
+        )
+        if month.month % 3 == 0:
+            values["quarter"] = f"{month.year}Q{month.month // 3}"
+            propose_supervision(
+                SupervisionKind.INTERVIEW,
+                reason=_("%(quarter)s 季末考核排名靠后：%(unit)s 第 %(rank)s 名，建议季度约谈")
+                % values,
+                line=line,
+                key=f"interview:rank:{month:%Y-%m}:{row.unit_id}",
+            )
+
+
+# --- Excel progress import ---------------------------------------------------------------------
+
+
+@dataclass
+class WorkbookImport:
+    """What a workbook import did: rows applied (all or none), rows skipped as unchanged,
+    and the errors by row number."""
+
+    applied: int = 0
+    unchanged: int = 0
+    period: dt.date | None = None
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def import_progress_workbook(content: bytes, *, period: dt.date, acting_user) -> WorkbookImport:
+    """Import monthly progress from a returned ledger workbook.
+
+    Every filled row is validated first (known line, the user may report on it, line not
+    closed, narrative present, 0–100 progress); one bad row means nothing is applied and the
+    result names the bad rows. Rows whose text equals the line's latest report are skipped.
+    """
+    from ledger import excel
+
+    result = WorkbookImport()
+    try:
+        cell, rows = excel.read_rows(content)
+    except excel.WorkbookError as exc:
+        result.errors.append((0, str(exc)))
+        return result
+    from ledger import scoring
+
+    result.period = scoring.parse_month(cell) or schedule.period_of(period)
+    if cell and scoring.parse_month(cell) is None:
+        result.errors.append((2, _("报送月份“%(v)s”无法识别，应为 YYYY-MM") % {"v": cell}))
+    plans, seen = [], set()
+    for row in rows:
+        if row.code and row.code in seen:
+            result.errors.append((row.number, _("台账编号 %(code)s 重复") % {"code": row.code}))
+            continue
+        seen.add(row.code)
+        error, line, percent = _check_row(row, acting_user)
+        if error:
+            result.errors.append((row.number, error))
+            continue
+        latest = line.reports.filter(is_current=True).order_by("-period").first()
+        if (
+            latest is not None
+            and latest.narrative == row.narrative
+            and (percent is None or percent == latest.percent)
+        ):
+            result.unchanged += 1
+            continue
+        plans.append((row, line, percent, latest))
+    if result.errors or not plans:
+        return result
+    try:
+        with transaction.atomic():
+            for row, line, percent, latest in plans:
+                existing = line.reports.filter(period=result.period, is_current=True).first()
+                submit_report(
+                    line,
+                    period=result.period,
+                    narrative=row.narrative,
+                    percent=percent if percent is not None else (latest.percent if latest else 0),
+                    source=ReportSource.EXCEL,
+                    acting_user=acting_user,
+                    correction_reason=_("Excel 导入更正") if existing else "",
+                )
+                result.applied += 1
+    except (ValidationError, PermissionDenied) as exc:
+        result.applied = 0
+        message = "；".join(getattr(exc, "messages", [str(exc)]))
+        result.errors.append((row.number, message))
+    return result
+
+
+def _check_row(row, user) -> tuple[str, Assignment | None, int | None]:
+    from ledger import excel
+
+    match = excel.LINE_ID.match(row.code)
+    if not match:
+        return _("台账编号缺失或无效"), None, None
+    line = (
+        access.restrict(Assignment.objects.lines(), user, access.CHANGE)
+        .filter(pk=int(match.group(1)))
+        .select_related("task__plan", "unit")
+        .first()
+    )
+    if line is None:
+        return _("台账编号 %(code)s 不存在或无权填报") % {"code": row.code}, None, None
+    if line.status == Status.CLOSED:
+        return _("该事项已销号，不能再报送进展"), None, None
+    if not row.narrative:
+        return _("进展情况为空"), None, None
+    if len(row.narrative) > 5000:
+        return _("进展情况过长（超过 5000 字）"), None, None
+    percent = None
+    if row.percent not in (None, ""):
+        try:
+            percent = int(float(str(row.percent).strip().rstrip("%")))
+        except ValueError:
+            return _("完成进度“%(v)s”不是数字") % {"v": row.percent}, None, None
+        if not 0 <= percent <= 100:
+            return _("完成进度须在 0–100 之间（填了 %(v)s）") % {"v": row.percent}, None, None
+    return "", line, percent

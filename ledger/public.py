@@ -1,0 +1,102 @@
+"""What the public may see of the ledger, as plain dicts of listed fields.
+
+``disclosure`` renders only these, so an internal field added to a model can never leak by
+accident: items carry number, title, problem, target, deadline, the responsible units'
+names, status, close-out date and the office-approved summary. No report text, evidence,
+supervision, acceptance notes or people's names.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from ledger.choices import Status
+from ledger.models import Assignment, Plan, Task
+
+
+def published_plans():
+    lines = Q(tasks__assignments__works=True, tasks__assignments__withdrawn=False)
+    return (
+        Plan.objects.filter(published=True)
+        .annotate(
+            n_items=Count("tasks", filter=Q(tasks__withdrawn=False), distinct=True),
+            n_closed=Count(
+                "tasks__assignments",
+                filter=lines & Q(tasks__assignments__status=Status.CLOSED),
+                distinct=True,
+            ),
+            n_lines=Count("tasks__assignments", filter=lines, distinct=True),
+        )
+        .order_by("-published_at")
+    )
+
+
+def published_tasks():
+    return Task.objects.filter(plan__published=True, withdrawn=False).select_related("plan")
+
+
+def _lines(tasks):
+    by_task: dict[int, list[Assignment]] = {}
+    lines = (
+        Assignment.objects.lines()
+        .filter(task__in=tasks)
+        .select_related("unit")
+        .prefetch_related("partners__unit")
+        .order_by("id")
+    )
+    for line in lines:
+        by_task.setdefault(line.task_id, []).append(line)
+    return by_task
+
+
+def _public_status(lines: list[Assignment]) -> tuple[str, bool]:
+    if not lines:
+        return _("—"), False
+    if all(line.status == Status.CLOSED for line in lines):
+        return str(Status.CLOSED.label), True
+    if all(line.status == Status.NOT_STARTED for line in lines):
+        return str(Status.NOT_STARTED.label), False
+    closed = sum(line.status == Status.CLOSED for line in lines)
+    if closed:
+        return _("整改中（%(c)s/%(n)s 已销号）") % {"c": closed, "n": len(lines)}, False
+    return _("整改中"), False
+
+
+def _item(task: Task, lines: list[Assignment]) -> dict:
+    status, closed = _public_status(lines)
+    return {
+        "pk": task.pk,
+        "no": task.no,
+        "display_no": task.display_no,
+        "title": task.title,
+        "problem": task.problem,
+        "target": task.target,
+        "deadline": task.deadline_label,
+        "units": [
+            "、".join([line.unit.name, *[p.unit.name for p in line.partners.all()]])
+            for line in lines
+        ],
+        "status": status,
+        "closed": closed,
+        "closed_on": max((line.closed_on for line in lines), default=None) if closed else None,
+        "summary": task.public_summary,
+        "lines": [
+            {
+                "units": "、".join([line.unit.name, *[p.unit.name for p in line.partners.all()]]),
+                "status": line.get_status_display(),
+                "closed_on": line.closed_on if line.status == Status.CLOSED else None,
+            }
+            for line in lines
+        ],
+    }
+
+
+def plan_items(plan: Plan) -> list[dict]:
+    tasks = list(plan.tasks.filter(withdrawn=False).select_related("plan"))
+    lines = _lines(tasks)
+    return [_item(task, lines.get(task.pk, [])) for task in tasks]
+
+
+def task_item(task: Task) -> dict:
+    return _item(task, _lines([task]).get(task.pk, []))

@@ -1,0 +1,265 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class TaskOut(Schema):
+    id: int
+    plan_id: int
+    no: int
+    display_no: str
+    title: str
+    problem: str
+    target: str
+    deadline: dt.date | None
+    deadline_raw: str
+    immediate: bool
+    ongoing: bool
+    withdrawn: bool
+
+
+class MeasureOut(Schema):
+    id: int
+    no: int | None
+    district: str
+    text: str
+
+    @staticmethod
+    def resolve_district(obj) -> str:
+        return obj.district_name
+
+
+class MilestoneOut(Schema):
+    id: int
+    due: dt.date | None
+    promise: str
+    quantity: Decimal | None
+    quantity_unit: str
+
+
+class TargetOut(Schema):
+    id: int
+    indicator: str
+    comparator: str
+    value: Decimal | None
+    unit: str
+    by: dt.date | None
+
+
+class TaskDetailOut(TaskOut):
+    measures: list[MeasureOut]
+    milestones: list[MilestoneOut]
+    targets: list[TargetOut]
+
+    @staticmethod
+    def resolve_measures(obj):
+        return obj.measures.filter(withdrawn=False)
+
+    @staticmethod
+    def resolve_milestones(obj):
+        return obj.milestones.filter(withdrawn=False)
+
+    @staticmethod
+    def resolve_targets(obj):
+        return obj.targets.filter(withdrawn=False)
+
+
+class AssignmentOut(Schema):
+    id: int
+    task_id: int
+    task_no: str
+    task_title: str
+    unit_id: int
+    unit: str
+    roles: list[str]
+    status: str
+    status_label: str
+    deadline: dt.date | None
+    extended_to: dt.date | None
+    closed_on: dt.date | None
+
+    @staticmethod
+    def resolve_task_no(obj) -> str:
+        return obj.task.display_no
+
+    @staticmethod
+    def resolve_task_title(obj) -> str:
+        return obj.task.title
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+
+class ActualOut(Schema):
+    target_id: int
+    value: Decimal
+
+
+class MilestoneLineOut(Schema):
+    milestone_id: int
+    done: bool
+    done_on: dt.date | None
+
+
+class ReportOut(Schema):
+    id: int
+    assignment_id: int
+    period: dt.date
+    version: int
+    is_current: bool
+    narrative: str
+    percent: int
+    problems: str
+    next_steps: str
+    correction_reason: str
+    source: str
+    submitted_at: dt.datetime
+    actuals: list[ActualOut]
+    milestone_lines: list[MilestoneLineOut]
+
+    @staticmethod
+    def resolve_actuals(obj):
+        return obj.actuals.all()
+
+    @staticmethod
+    def resolve_milestone_lines(obj):
+        return obj.milestone_lines.all()
+
+
+class ActualIn(Schema):
+    target_id: int
+    value: Decimal
+
+
+class MilestoneIn(Schema):
+    milestone_id: int
+    done: bool
+    done_on: dt.date | None = None
+
+
+class ReportIn(Schema):
+    period: dt.date
+    narrative: str
+    percent: int
+    problems: str = ""
+    next_steps: str = ""
+    correction_reason: str = ""
+    actuals: list[ActualIn] = []
+    milestones: list[MilestoneIn] = []
+
+
+class ApplyIn(Schema):
+    note: str
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    role: str
+    organisation: str
+    signed_at: dt.datetime | None
+
+
+class CheckOut(Schema):
+    id: int
+    position: int
+    source: str
+    text: str
+    result: str
+    note: str
+
+
+class AcceptanceOut(Schema):
+    id: int
+    assignment_id: int
+    round: int
+    review_unit: str
+    state: str
+    application: str
+    visit_date: dt.date | None
+    conclusion: str
+    passed: bool | None
+    members: list[MemberOut]
+    checklist: list[CheckOut]
+
+    @staticmethod
+    def resolve_review_unit(obj) -> str:
+        return obj.review_unit.name
+
+    @staticmethod
+    def resolve_members(obj):
+        return obj.members.all()
+
+    @staticmethod
+    def resolve_checklist(obj):
+        return obj.lines.all()
+
+
+class MemberIn(Schema):
+    name: str
+    role: str
+    organisation: str = ""
+
+
+class GroupIn(Schema):
+    members: list[MemberIn]
+    visit_date: dt.date | None = None
+
+
+class CheckIn(Schema):
+    result: str
+    note: str = ""
+
+
+class ConclusionIn(Schema):
+    passed: bool
+    conclusion: str
+    visit_date: dt.date
+    signatories: list[int]
+
+
+class SupervisionOut(Schema):
+    id: int
+    kind: str
+    title: str
+    text: str
+    ground: str
+    due: dt.date | None
+    state: str
+    issued_at: dt.datetime
+    units: list[str]
+    task_ids: list[int]
+
+    @staticmethod
+    def resolve_units(obj):
+        return [u.name for u in obj.units.all()]
+
+    @staticmethod
+    def resolve_task_ids(obj):
+        return [t.pk for t in obj.tasks.all()]
+
+
+class SupervisionIn(Schema):
+    kind: str
+    title: str
+    text: str = ""
+    unit_ids: list[int]
+    task_ids: list[int] = []
+    due: dt.date | None = None
+    ground: str = ""
+
+
+class ReplyIn(Schema):
+    unit_id: int
+    text: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    messages: list[str] = []

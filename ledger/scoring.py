@@ -1,0 +1,118 @@
+"""Monthly assessment of units: the counts, the rates and the weighted score.
+
+Every rate is ``part / whole`` of counts kept on the ``UnitScore`` row, and each count is a
+filter over ledger rows the ranking page links to, so anyone can recompute it:
+
+- 按时报送率 = reports that arrived by their due day / reports due in the month;
+- 未逾期率 = (lines − lines overdue at month end) / lines;
+- 完成率 = lines closed out by month end / lines;
+- 验收通过率 = acceptance rounds passed / rounds decided in the month.
+
+The score is the weighted mean of the rates a unit has (a rate with no denominator is left
+out and the remaining weights are rescaled), on a 0–100 scale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from lantian.lib import tz
+from ledger import reporting, schedule
+from ledger.models import Acceptance, Assignment, LedgerConfig
+
+RATE_KEYS = ("on_time", "overdue", "completion", "acceptance")
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    try:
+        year, month = (int(p) for p in (value or "").split("-")[:2])
+        return dt.date(year, month, 1)
+    except ValueError:
+        return None
+
+
+def last_month(today: dt.date) -> dt.date:
+    return schedule.period_of(schedule.period_of(today) - dt.timedelta(days=1))
+
+
+@dataclass
+class Counts:
+    lines: int = 0
+    reports_due: int = 0
+    reports_on_time: int = 0
+    overdue_lines: int = 0
+    closed_lines: int = 0
+    acceptances_decided: int = 0
+    acceptances_passed: int = 0
+    line_ids: list[int] = field(default_factory=list)
+
+    def rates(self) -> dict[str, float | None]:
+        def rate(part, whole):
+            return 100 * part / whole if whole else None
+
+        return {
+            "on_time": rate(self.reports_on_time, self.reports_due),
+            "overdue": rate(self.lines - self.overdue_lines, self.lines),
+            "completion": rate(self.closed_lines, self.lines),
+            "acceptance": rate(self.acceptances_passed, self.acceptances_decided),
+        }
+
+
+def weighted_score(rates: dict[str, float | None], weights: dict[str, float]) -> float:
+    used = {k: w for k, w in weights.items() if rates.get(k) is not None and w > 0}
+    total = sum(used.values())
+    if not total:
+        return 0.0
+    return round(sum(rates[k] * w for k, w in used.items()) / total, 2)
+
+
+def rank(scores: dict[int, float]) -> dict[int, int]:
+    """Competition ranking (1, 2, 2, 4): equal scores share a rank."""
+    ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    out, previous, position = {}, None, 0
+    for index, (unit_id, score) in enumerate(ordered, start=1):
+        if score != previous:
+            position, previous = index, score
+        out[unit_id] = position
+    return out
+
+
+def month_counts(month: dt.date, config: LedgerConfig) -> dict[int, Counts]:
+    """Counts per unit (the unit holding each line) for ``month``, as of its last day.
+
+    A line counts from its start (the plan's issue date, else its import), as in reporting.
+    """
+    end = schedule.month_end(month)
+    lines = [
+        line
+        for line in Assignment.objects.lines().select_related("task__plan")
+        if reporting.line_start(line) <= end
+    ]
+    counts: dict[int, Counts] = defaultdict(Counts)
+    for line in lines:
+        c = counts[line.unit_id]
+        c.lines += 1
+        c.line_ids.append(line.pk)
+        closed = line.closed_on is not None and line.closed_on <= end
+        c.closed_lines += closed
+        if not closed and line.deadline is not None and line.deadline < end:
+            c.overdue_lines += 1
+    unit_of = {line.pk: line.unit_id for line in lines}
+    for slot in reporting.slots(lines, end, config):
+        if slot.period != month:
+            continue
+        unit_id = unit_of[slot.assignment_id]
+        counts[unit_id].reports_due += 1
+        counts[unit_id].reports_on_time += slot.on_time
+    start_at = tz.start_of_local_day(month)
+    end_at = tz.end_of_local_day(end)
+    decided = Acceptance.objects.filter(
+        passed__isnull=False, decided_at__gte=start_at, decided_at__lte=end_at
+    ).select_related("assignment")
+    for acceptance in decided:
+        c = counts[acceptance.assignment.unit_id]
+        c.acceptances_decided += 1
+        c.acceptances_passed += bool(acceptance.passed)
+    return dict(counts)

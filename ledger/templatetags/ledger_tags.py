@@ -1,0 +1,24 @@
+from django import template
+
+register = template.Library()
+
+_STATUS_CLASS = {"closed": "ok", "applied": "warn", "returned": "bad", "sustained": "ok"}
+
+
+@register.filter
+def status_class(status: str) -> str:
+    """The badge colour of a line status."""
+    return _STATUS_CLASS.get(status, "")
+
+
+@register.filter
+def days_since(day, today):
+    """Whole days from ``day`` to ``today`` (for "逾期 N 天")."""
+    if not day or not today:
+        return 0
+    return (today - day).days
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
