@@ -1,4 +1,4 @@
-"""Per-device tolerance profiles: how much of the real world's deviation from the standard to accept.
+"""Per-device tolerance profiles: how much deviation from the standard to accept.
 
 The standard's own maintainers of parsers report never seeing a fully conforming packet, so the
 default is tolerant; ``STRICT`` switches every check on. A device's profile is chosen in the

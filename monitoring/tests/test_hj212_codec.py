@@ -104,7 +104,10 @@ def test_2005_vector_lower_case_crc_is_refused_in_strict_mode():
 
 
 def test_fields_are_read_by_key_in_any_order():
-    seg = "CN=2011;ST=22;QN=20240601120000001;MN=ABC123;PW=123456;Flag=5;CP=&&DataTime=20240601120000;a34001-Rtd=80&&"
+    seg = (
+        "CN=2011;ST=22;QN=20240601120000001;MN=ABC123;PW=123456;Flag=5;"
+        "CP=&&DataTime=20240601120000;a34001-Rtd=80&&"
+    )
     frame = parse_frame(wrap(seg))
     assert (frame.qn, frame.mn, frame.flag, frame.values["a34001"]["Rtd"]) == (
         "20240601120000001",
@@ -148,7 +151,10 @@ def test_bad_frames_give_a_clear_reason(raw, reason):
 
 
 def test_character_counted_length_is_tolerated_unless_strict():
-    seg = "QN=20240601120000001;ST=22;CN=3020;PW=123456;MN=M1;Flag=4;CP=&&PolId=a34001;i13011-Info=西安工地&&"
+    seg = (
+        "QN=20240601120000001;ST=22;CN=3020;PW=123456;MN=M1;Flag=4;"
+        "CP=&&PolId=a34001;i13011-Info=西安工地&&"
+    )
     data = seg.encode()
     frame = b"##%04d%s%04X\r\n" % (len(seg), data, crc16(data))  # characters, not bytes
     assert parse_frame(frame).extra["PolId"] == "a34001"
