@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "regulations",
     "evidence",
     "api",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

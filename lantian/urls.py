@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("evidence/", include("evidence.urls")),
     path("api/", include("api.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ class Family(models.TextChoices):
     WARNING_RULES = "warning_rules", _("重污染天气预警分级")
     ALARM_LADDER = "alarm_ladder", _("在线监测超标报警分级")
     LOCAL_TARGETS = "local_targets", _("地方考核目标")
+    DEVICE_HEALTH = "device_health", _("在线监测设备异常判定")
 
 
 class Regulation(models.Model):

@@ -1,0 +1,213 @@
+"""Storing uploads: frames → reading rows → one bulk insert per batch, duplicates ignored.
+
+The gateway's writer thread calls ``write_batch``; tests and the demo call it directly. On
+PostgreSQL the rows go in as arrays through one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO
+NOTHING``; on SQLite through ``executemany`` with ``INSERT OR IGNORE``. Either way the primary key
+(device, code, data_time, cn) makes a re-sent upload a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from monitoring.hj212 import Frame, Profile, get_profile
+from monitoring.hj212.profiles import with_overrides
+
+DEVICE_TZ = ZoneInfo("Asia/Shanghai")  # DataTime on the wire is Beijing time
+UTC = dt.UTC
+# Uploads that carry readings; DataTime is the sample instant (2011, 2021) or interval start.
+DATA_CNS = frozenset({"2011", "2021", "2031", "2041", "2051", "2061"})
+MAIN_FIELD = ("Rtd", "Avg", "RS", "RT", "Data", "ZsRtd", "Cou")
+COLUMNS = ("device_id", "code", "data_time", "cn", "value", "flag", "vmin", "vmax", "cou", "zs")
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """What the gateway needs to know about a device, cached in memory."""
+
+    id: int
+    mn: str
+    password: str
+    kind: str
+    profile: Profile
+
+
+@dataclass
+class Directory:
+    """MN → device, reloaded from the database every ``ttl`` seconds."""
+
+    ttl: float = 30.0
+    devices: dict[str, DeviceInfo] = field(default_factory=dict)
+    loaded_at: float = -1e9
+
+    def load(self) -> None:
+        from monitoring.models import Device
+
+        rows = Device.objects.filter(is_active=True).values_list(
+            "id", "mn", "password", "kind", "profile", "strict"
+        )
+        self.devices = {
+            mn: DeviceInfo(pk, mn, pw, kind, with_overrides(get_profile(prof), strict=strict))
+            for pk, mn, pw, kind, prof, strict in rows
+        }
+        self.loaded_at = time.monotonic()
+
+    def get(self, mn: str) -> DeviceInfo | None:
+        return self.devices.get(mn)
+
+    def stale(self) -> bool:
+        return time.monotonic() - self.loaded_at > self.ttl
+
+
+_time_cache: dict[str, dt.datetime] = {}
+
+
+def data_time_utc(text: str) -> dt.datetime:
+    """DataTime (Beijing time text) as an aware UTC datetime; cached, uploads share minutes."""
+    value = _time_cache.get(text)
+    if value is None:
+        if len(_time_cache) > 100_000:
+            _time_cache.clear()
+        local = dt.datetime(
+            int(text[0:4]),
+            int(text[4:6]),
+            int(text[6:8]),
+            int(text[8:10]),
+            int(text[10:12]),
+            int(text[12:14]),
+            tzinfo=DEVICE_TZ,
+        )
+        value = _time_cache[text] = local.astimezone(UTC)
+    return value
+
+
+def frame_rows(frame: Frame, device_id: int) -> list[tuple]:
+    """Reading rows of one (merged) upload; values without a number are skipped."""
+    if frame.cn not in DATA_CNS or not frame.data_time:
+        return []
+    when = data_time_utc(frame.data_time)
+    cn = int(frame.cn)
+    rows = []
+    for code, fields in frame.values.items():
+        value = None
+        for name in MAIN_FIELD:
+            v = fields.get(name)
+            if v is not None and not isinstance(v, str):
+                value = v
+                break
+        if value is None:
+            value = fields.get("Max")
+            if value is None or isinstance(value, str):
+                continue
+        rows.append(
+            (
+                device_id,
+                code[:16],
+                when,
+                cn,
+                value,
+                str(fields.get("Flag", ""))[:2],
+                fields.get("Min"),
+                fields.get("Max"),
+                fields.get("Cou"),
+                fields.get("ZsRtd", fields.get("ZsAvg")),
+            )
+        )
+    return rows
+
+
+def insert_rows(rows: list[tuple]) -> int:
+    """Insert reading rows, ignoring ones already stored. Returns the number inserted."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(rows)
+    return _insert_generic(rows)
+
+
+def _insert_postgresql(rows: list[tuple]) -> int:
+    columns = list(zip(*rows, strict=True))
+    types = ("int8", "text", "timestamptz", "int2", "float8", "text") + ("float8",) * 4
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    sql = (
+        f"INSERT INTO monitoring_reading ({', '.join(COLUMNS)}) "
+        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(c) for c in columns])
+        return cursor.rowcount
+
+
+def _insert_generic(rows: list[tuple]) -> int:
+    adapt = connection.ops.adapt_datetimefield_value
+    cache: dict[dt.datetime, str] = {}
+    prepared = []
+    for row in rows:
+        when = row[2]
+        text = cache.get(when)
+        if text is None:
+            text = cache[when] = adapt(when)
+        prepared.append((*row[:2], text, *row[3:]))
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    sql = f"INSERT OR IGNORE INTO monitoring_reading ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        before = connection.connection.total_changes
+        cursor.executemany(sql, prepared)
+        return connection.connection.total_changes - before
+
+
+@dataclass
+class Rejected:
+    """Bytes for the quarantine table."""
+
+    raw: bytes
+    reason: str
+    detail: str = ""
+    peer: str = ""
+    mn: str = ""
+
+
+def write_batch(
+    uploads: Iterable[tuple[int, Frame]],
+    rejected: Iterable[Rejected] = (),
+    *,
+    received_at: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Store a batch in one transaction: readings, quarantined bytes, devices' last-seen time.
+
+    Returns counts. When this returns, everything in the batch is committed, so the caller may
+    acknowledge the uploads (9014).
+    """
+    from monitoring.models import Device, Quarantine
+
+    now = received_at or timezone.now()
+    rows: list[tuple] = []
+    seen: set[int] = set()
+    for device_id, frame in uploads:
+        rows += frame_rows(frame, device_id)
+        seen.add(device_id)
+    quarantined = [
+        Quarantine(
+            received_at=now,
+            peer=r.peer[:64],
+            mn=r.mn[:32],
+            reason=r.reason[:32],
+            detail=r.detail[:300],
+            raw=r.raw[:20000],
+        )
+        for r in rejected
+    ]
+    with transaction.atomic():
+        inserted = insert_rows(rows)
+        if quarantined:
+            Quarantine.objects.bulk_create(quarantined)
+        if seen:
+            Device.objects.filter(pk__in=seen).update(last_seen_at=now)
+    return {"rows": len(rows), "inserted": inserted, "quarantined": len(quarantined)}
