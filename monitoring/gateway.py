@@ -161,6 +161,11 @@ class Gateway:
         await self._stopping.wait()
         await self.shutdown()
 
+    async def serve_until_stopped_quietly(self) -> None:
+        """Like ``serve_until_stopped`` without signal handlers (for a gateway in a thread)."""
+        await self._stopping.wait()
+        await self.shutdown()
+
     def stop(self) -> None:
         self._stopping.set()
 
@@ -173,7 +178,7 @@ class Gateway:
                 conn.transport.pause_reading()
         self._process()
         for upload in self.reassembler.expire(float("inf")):
-            self._rejected.append(_incomplete(upload))
+            self._store_incomplete(upload)
         while self._batch or self._rejected or self._writing is not None:
             if self._writing is not None:
                 await asyncio.shield(self._writing)
