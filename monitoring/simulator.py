@@ -176,6 +176,7 @@ class DeviceClient:
         k = 0
         reader_task = None
         last = None
+        finished_at = None
         while True:
             if self.writer is None or self.writer.is_closing():
                 reader_task = await self._connect(reader_task)
@@ -190,7 +191,8 @@ class DeviceClient:
             )
             offline = self.dev.offline_after is not None and k >= self.dev.offline_after
             if done_sending or offline:
-                if not self.unacked or time.monotonic() > (stop_at or 0) + opts.linger:
+                finished_at = finished_at or time.monotonic()
+                if not self.unacked or time.monotonic() > finished_at + opts.linger:
                     break
                 await asyncio.sleep(0.1)
                 self._resend_due()

@@ -115,7 +115,10 @@ class Command(BaseCommand):
         if options["register"]:
             from monitoring.services import register_fleet
 
-            register_fleet(devices, district=options["district"], acting_user=None)
+            created = register_fleet(devices, district=options["district"], acting_user=None)
+            self.stdout.write(f"已登记 {created} 台模拟设备")
+        if options["count"] == 0:
+            return
         start = None
         if options["start"]:
             start = dt.datetime.strptime(options["start"], "%Y%m%d%H%M%S").replace(
