@@ -16,8 +16,6 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from monitoring import simulator
 
 LANTIAN = str(Path(sys.executable).with_name("lantian"))
@@ -38,9 +36,23 @@ def env_for(tmp_path: Path) -> dict:
 
 def start_gateway(env, port) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [LANTIAN, "hj212", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--judge-every", "0", "--batch-delay", "0.05"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            LANTIAN,
+            "hj212",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--judge-every",
+            "0",
+            "--batch-delay",
+            "0.05",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     line = proc.stdout.readline()
     assert "监听" in line, line
@@ -51,16 +63,35 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path):
     env = env_for(tmp_path)
     subprocess.run([LANTIAN, "setup"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [LANTIAN, "hj212", "simulate", "--register", "--devices", "8", "--mix", "dust",
-         "--prefix", "DUR", "--count", "0"],
-        env=env, check=True, capture_output=True,
+        [
+            LANTIAN,
+            "hj212",
+            "simulate",
+            "--register",
+            "--devices",
+            "8",
+            "--mix",
+            "dust",
+            "--prefix",
+            "DUR",
+            "--count",
+            "0",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     port = free_port()
     gateway = start_gateway(env, port)
 
     devices = simulator.make_fleet(8, prefix="DUR", mix="dust")
     opts = simulator.Options(
-        port=port, rate=400, count=120, ack_timeout=1.0, retries=100, linger=60,
+        port=port,
+        rate=400,
+        count=120,
+        ack_timeout=1.0,
+        retries=100,
+        linger=60,
         start=dt.datetime(2024, 6, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
     )
     result = {}
