@@ -16,7 +16,7 @@ from monitoring.services import escalate_overdue
 
 
 class Command(BaseCommand):
-    help = "设备巡检：超标判定、设备异常（离线、恒值、零负值、突变、雷同、净化器关闭等）、超时升级。"
+    help = "设备巡检：超标判定、设备异常（离线、恒值、零负值、突变、雷同等）、超时升级。"
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="循环运行")
