@@ -2,8 +2,8 @@
 
 Sheet ``点位`` (sites) and sheet ``设备`` (devices) with the columns in ``SITE_COLUMNS`` and
 ``DEVICE_COLUMNS``. Choice columns accept the Chinese label or the code. Responsible units are
-names the city's registry resolves (``、`` between several). Every row is checked first; one bad row and
-nothing is stored, and the errors name their sheet, row and column.
+names the city's registry resolves (``、`` between several). Every row is checked first; one
+bad row and nothing is stored, and the errors name their sheet, row and column.
 """
 
 from __future__ import annotations
