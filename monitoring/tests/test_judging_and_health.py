@@ -9,9 +9,9 @@ import pytest
 
 from monitoring import workflow
 from monitoring.health import check_devices
-from monitoring.ingest import write_batch
 from monitoring.hj212 import parse_frame, wrap
 from monitoring.hj212.frame import build_segment, data_cp
+from monitoring.ingest import write_batch
 from monitoring.judge import judge_devices, rules_for
 from monitoring.models import Alarm, Case, Device, Site
 from monitoring.rates import case_rates, transmission
