@@ -8,6 +8,7 @@ never by position, because real devices reorder and omit them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,10 @@ VERSION_BITS = {v: k for k, v in VERSIONS.items()}
 # Value fields that are text, not numbers.
 TEXT_FIELDS = frozenset({"Flag", "EFlag", "SampleTime", "Info", "SN"})
 HEADER_KEYS = frozenset({"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"})
+# One ``key=value`` pair; the fast path uses it when the text is nothing but such pairs.
+_PAIR = re.compile(r"([^;,=]+)=([^;,=]*)")
+_ONLY_PAIRS = re.compile(r"[^;,= ]+=[^;,= ]*(?:[;,][^;,= ]+=[^;,= ]*)*")
+_valid_times: dict[str, str] = {}
 
 
 @dataclass(slots=True)
@@ -164,7 +169,11 @@ def parse_segment(text: str, profile: Profile = TOLERANT) -> Frame:
     end = text.rfind("&&")
     if start < 0 or end < start + 5:
         raise FrameError(E.BAD_SEGMENT, "no CP=&&…&& data area")
-    header = _pairs(text[:start].replace(",", ";").split(";"))
+    head = text[:start]
+    if _ONLY_PAIRS.fullmatch(head, 0, len(head) - 1 if head.endswith(";") else len(head)):
+        header = dict(_PAIR.findall(head))
+    else:
+        header = _pairs(head.replace(",", ";").split(";"))
     if text[end + 2 :].strip(" ;"):
         raise FrameError(E.BAD_SEGMENT, "text after the closing && of CP")
     for key in ("MN", "CN"):
@@ -216,6 +225,39 @@ def _int_field(header: dict[str, str], key: str, low: int, high: int) -> int | N
 
 
 def _parse_cp(cp: str, frame: Frame, profile: Profile) -> None:
+    if not _ONLY_PAIRS.fullmatch(cp):
+        _parse_cp_slowly(cp, frame, profile)
+        return
+    pairs = _PAIR.findall(cp)
+    values = frame.values
+    aliases, scale = profile.aliases, profile.scale
+    text_fields = TEXT_FIELDS
+    for key, value in pairs:
+        code, dash, name = key.rpartition("-")
+        if not code:
+            _extra(frame, key, value)
+            continue
+        if aliases:
+            code = aliases.get(code, code)
+        fields = values.get(code)
+        if fields is None:
+            fields = values[code] = {}
+        if name in text_fields:
+            fields[name] = value
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            raise FrameError(E.BAD_FIELD, f"{key}={value[:20]} is not a number") from None
+        if number - number != 0.0:  # inf or nan
+            raise FrameError(E.BAD_FIELD, f"{key}={value[:20]} is not a finite number")
+        if scale and code in scale:
+            number *= scale[code]
+        fields[name] = number
+
+
+def _parse_cp_slowly(cp: str, frame: Frame, profile: Profile) -> None:
+    """Item by item, tolerating spaces and empty items, with a precise error for bad ones."""
     values = frame.values
     aliases, scale = profile.aliases, profile.scale
     for item in cp.split(";"):
@@ -249,13 +291,18 @@ def _parse_cp(cp: str, frame: Frame, profile: Profile) -> None:
 
 def _extra(frame: Frame, key: str, value: str) -> None:
     if key == "DataTime":
-        if len(value) not in (14, 17) or not value.isdigit():
-            raise FrameError(E.BAD_FIELD, f"DataTime={value[:20]}")
-        try:
-            parse_data_time(value, dt.UTC)
-        except ValueError:
-            raise FrameError(E.BAD_FIELD, f"DataTime={value[:20]} is not a date") from None
-        frame.data_time = value[:14]  # some devices add milliseconds
+        known = _valid_times.get(value)
+        if known is None:
+            if len(value) not in (14, 17) or not value.isdigit():
+                raise FrameError(E.BAD_FIELD, f"DataTime={value[:20]}")
+            try:
+                parse_data_time(value, dt.UTC)
+            except ValueError:
+                raise FrameError(E.BAD_FIELD, f"DataTime={value[:20]} is not a date") from None
+            if len(_valid_times) > 50_000:
+                _valid_times.clear()
+            known = _valid_times[value] = value[:14]  # some devices add milliseconds
+        frame.data_time = known
     else:
         frame.extra[key] = value
 

@@ -25,6 +25,9 @@ class Upload:
 
     def __post_init__(self) -> None:
         first = self.packets[0]
+        if len(self.packets) == 1 and first.pnum is None:
+            self.merged = first
+            return
         values: dict = {}
         extra: dict = {}
         for packet in sorted(self.packets, key=lambda p: p.pno or 0):
