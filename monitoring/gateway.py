@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from monitoring.hj212 import Cut, FrameError, Junk, Reassembler, Upload, crc16_many
 from monitoring.hj212 import errors as E
-from monitoring.hj212.frame import build_segment, parse_frame, reply_flag
+from monitoring.hj212.frame import build_segment, parse_verified, reply_flag
 from monitoring.hj212.profiles import TOLERANT
 from monitoring.hj212.stream import StreamDecoder
 from monitoring.ingest import DATA_CNS, Directory, Rejected
@@ -261,7 +261,8 @@ class Gateway:
         device = self.directory.get(mn)
         profile = device.profile if device else TOLERANT
         try:
-            frame = parse_frame(cut.raw, profile, verified=True)
+            frame = parse_verified(cut.segment, cut.crc, profile)
+            frame.raw = cut.raw
         except FrameError as err:
             self._reject(conn, cut.raw, err.reason, err.detail, mn)
             return
@@ -467,16 +468,21 @@ def _send_acks(acks, stats: Stats) -> None:
         return
     segments = []
     for _, frame in acks:
-        flag = reply_flag(frame.version) if frame.flag is not None else None
+        if frame.flag is None:
+            flag = ""
+        else:
+            flag = f"Flag={reply_flag(frame.version)};"
+        qn = f"QN={frame.qn};" if frame.qn is not None else ""
         segments.append(
-            build_segment(
-                qn=frame.qn, st="91", cn="9014", pw=frame.pw or "", mn=frame.mn, flag=flag
-            ).encode()
+            f"{qn}ST=91;CN=9014;PW={frame.pw or ''};MN={frame.mn};{flag}CP=&&&&".encode()
         )
     sums = crc16_many(segments)
     per_conn: dict[DeviceConnection, list[bytes]] = {}
     for (conn, _), segment, crc in zip(acks, segments, sums, strict=True):
-        per_conn.setdefault(conn, []).append(b"##%04d%s%04X\r\n" % (len(segment), segment, crc))
+        frames = per_conn.get(conn)
+        if frames is None:
+            frames = per_conn[conn] = []
+        frames.append(b"##%04d%s%04X\r\n" % (len(segment), segment, crc))
     for conn, frames in per_conn.items():
         if conn.send(b"".join(frames)):
             stats.acked += len(frames)

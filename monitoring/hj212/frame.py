@@ -25,6 +25,9 @@ TEXT_FIELDS = frozenset({"Flag", "EFlag", "SampleTime", "Info", "SN"})
 HEADER_KEYS = frozenset({"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"})
 # One ``key=value`` pair; the fast path uses it when the text is nothing but such pairs.
 _PAIR = re.compile(r"([^;,=]+)=([^;,=]*)")
+# ``code-Field=value`` where the code has no "-" (the rare ones that do take the slow path).
+_TRIPLE = re.compile(r"([^;,=\-]+)-([^;,=\-]+)=([^;,= ]*)")
+_ONLY_TRIPLES = re.compile(r"[^;,=\- ]+-[^;,=\- ]+=[^;,= ]*(?:[;,][^;,=\- ]+-[^;,=\- ]+=[^;,= ]*)*")
 _ONLY_PAIRS = re.compile(r"[^;,= ]+=[^;,= ]*(?:[;,][^;,= ]+=[^;,= ]*)*")
 _valid_times: dict[str, str] = {}
 
@@ -116,6 +119,20 @@ def parse_frame(raw: bytes | str, profile: Profile = TOLERANT, *, verified: bool
     frame = parse_segment(text, profile)
     frame.raw = raw
     return frame
+
+
+def parse_verified(segment: bytes, crc_text: bytes, profile: Profile = TOLERANT) -> Frame:
+    """Parse a frame the stream decoder has cut and whose CRC has been checked (fast path)."""
+    if not profile.accept_lowercase_crc and crc_text != crc_text.upper():
+        raise FrameError(E.BAD_CRC_CASE, "lower-case CRC refused in strict mode")
+    try:
+        text = segment.decode("ascii")
+    except UnicodeDecodeError:
+        try:
+            text = segment.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FrameError(E.BAD_ENCODING, "data segment is not UTF-8") from None
+    return parse_segment(text, profile)
 
 
 def split_frame(raw: bytes, profile: Profile = TOLERANT) -> tuple[bytes, bytes]:
@@ -225,18 +242,31 @@ def _int_field(header: dict[str, str], key: str, low: int, high: int) -> int | N
 
 
 def _parse_cp(cp: str, frame: Frame, profile: Profile) -> None:
+    head, sep, rest = cp.partition(";")
+    if head.startswith("DataTime=") and (not rest or _ONLY_TRIPLES.fullmatch(rest)):
+        # The usual upload: DataTime first, then code-Field=value items only.
+        _extra(frame, "DataTime", head[9:])
+        try:
+            _fill_values(frame.values, _TRIPLE.findall(rest), profile)
+            return
+        except ValueError:
+            frame.values.clear()  # redo item by item for a precise error
     if not _ONLY_PAIRS.fullmatch(cp):
         _parse_cp_slowly(cp, frame, profile)
         return
-    pairs = _PAIR.findall(cp)
     values = frame.values
-    aliases, scale = profile.aliases, profile.scale
-    text_fields = TEXT_FIELDS
-    for key, value in pairs:
-        code, dash, name = key.rpartition("-")
+    for key, value in _PAIR.findall(cp):
+        code, _, name = key.rpartition("-")
         if not code:
             _extra(frame, key, value)
-            continue
+        else:
+            _fill_values(values, [(code, name, value)], profile)
+
+
+def _fill_values(values: dict, triples: list[tuple[str, str, str]], profile: Profile) -> None:
+    aliases, scale = profile.aliases, profile.scale
+    text_fields = TEXT_FIELDS
+    for code, name, value in triples:
         if aliases:
             code = aliases.get(code, code)
         fields = values.get(code)
@@ -248,9 +278,9 @@ def _parse_cp(cp: str, frame: Frame, profile: Profile) -> None:
         try:
             number = float(value)
         except ValueError:
-            raise FrameError(E.BAD_FIELD, f"{key}={value[:20]} is not a number") from None
+            raise FrameError(E.BAD_FIELD, f"{code}-{name}={value[:20]} is not a number") from None
         if number - number != 0.0:  # inf or nan
-            raise FrameError(E.BAD_FIELD, f"{key}={value[:20]} is not a finite number")
+            raise FrameError(E.BAD_FIELD, f"{code}-{name}={value[:20]} is not a finite number")
         if scale and code in scale:
             number *= scale[code]
         fields[name] = number

@@ -7,30 +7,29 @@ one upload share (MN, CN, DataTime, PNUM). An upload whose packets do not all ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from monitoring.hj212.frame import Frame
 
 Key = tuple[str, str, str | None, int]
 
 
-@dataclass
 class Upload:
     """One logical upload: its packets (each acknowledged separately) and the merged frame."""
 
-    packets: list[Frame]
-    complete: bool
-    started: float = 0.0
-    merged: Frame = field(init=False)
+    __slots__ = ("complete", "merged", "packets", "started")
 
-    def __post_init__(self) -> None:
-        first = self.packets[0]
-        if len(self.packets) == 1 and first.pnum is None:
+    def __init__(self, packets: list[Frame], complete: bool, started: float = 0.0) -> None:
+        self.packets = packets
+        self.complete = complete
+        self.started = started
+        first = packets[0]
+        if len(packets) == 1 and first.pnum is None:
             self.merged = first
             return
         values: dict = {}
         extra: dict = {}
-        for packet in sorted(self.packets, key=lambda p: p.pno or 0):
+        for packet in sorted(packets, key=lambda p: p.pno or 0):
             for code, fields in packet.values.items():
                 values.setdefault(code, {}).update(fields)
             extra.update(packet.extra)
