@@ -132,17 +132,54 @@ def insert_rows(rows: list[tuple]) -> int:
     return _insert_generic(rows)
 
 
+PG_TYPES = [
+    "int8",
+    "text",
+    "timestamptz",
+    "int2",
+    "float8",
+    "text",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+]
+
+
 def _insert_postgresql(rows: list[tuple]) -> int:
-    columns = list(zip(*rows, strict=True))
-    types = ("int8", "text", "timestamptz", "int2", "float8", "text") + ("float8",) * 4
-    arrays = ", ".join(f"%s::{t}[]" for t in types)
-    sql = (
-        f"INSERT INTO monitoring_reading ({', '.join(COLUMNS)}) "
-        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"
-    )
+    """Binary COPY straight into the table; if any row is already stored (a re-sent upload the
+    gateway did not remember), COPY into a staging table and insert with ON CONFLICT DO NOTHING.
+    COPY is about twice as fast as INSERT … ON CONFLICT, and duplicates are rare."""
+    from psycopg.errors import UniqueViolation
+
+    columns = ", ".join(COLUMNS)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _copy(cursor, f"COPY monitoring_reading ({columns}) FROM STDIN (FORMAT BINARY)", rows)
+        return len(rows)
+    except UniqueViolation:  # raised by psycopg's COPY, not wrapped by Django
+        pass
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(c) for c in columns])
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS reading_stage "
+            "(LIKE monitoring_reading INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("TRUNCATE reading_stage")
+        _copy(cursor, f"COPY reading_stage ({columns}) FROM STDIN (FORMAT BINARY)", rows)
+        cursor.execute(
+            f"INSERT INTO monitoring_reading ({columns}) SELECT {columns} FROM reading_stage "
+            "ON CONFLICT DO NOTHING"
+        )
         return cursor.rowcount
+
+
+def _copy(cursor, sql: str, rows: list[tuple]) -> None:
+    raw = cursor.cursor  # psycopg's cursor under Django's wrapper
+    with raw.copy(sql) as copy:
+        copy.set_types(PG_TYPES)
+        write = copy.write_row
+        for row in rows:
+            write(row)
 
 
 def _insert_generic(rows: list[tuple]) -> int:

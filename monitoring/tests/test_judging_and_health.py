@@ -191,3 +191,10 @@ def test_transmission_and_case_rates_recompute_from_rows(site, devices, world):
             )
     [row] = case_rates(start, end)
     assert (row.district, row.alarms, row.with_case, row.rate) == ("鄠邑区", 2, 1, 0.5)
+
+
+@pytest.mark.django_db
+def test_a_resent_batch_stores_nothing_twice(devices):
+    first = feed(devices[0], [(m, tsp(100.0)) for m in range(10)])
+    again = feed(devices[0], [(m, tsp(100.0)) for m in range(12)])  # 10 old, 2 new
+    assert (first["inserted"], again["rows"], again["inserted"]) == (10, 12, 2)
