@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +28,15 @@ PNG = (
 )
 
 
+def run_in_thread(fn):
+    """Run ``fn`` in a thread: the browser tests may leave an event loop in the main thread."""
+    out = {}
+    thread = threading.Thread(target=lambda: out.setdefault("result", fn()))
+    thread.start()
+    thread.join(120)
+    return out["result"]
+
+
 def stream(port, mn, *, hours, start_hour, exceed):
     dev = simulator.SimDevice(mn, "123456", "dust", exceed=exceed)
     opts = simulator.Options(
@@ -37,7 +47,7 @@ def stream(port, mn, *, hours, start_hour, exceed):
         linger=20,
         start=dt.datetime(2024, 6, 1, start_hour, 0, tzinfo=BEIJING),
     )
-    report = asyncio.run(simulator.simulate([dev], opts))
+    report = run_in_thread(lambda: asyncio.run(simulator.simulate([dev], opts)))
     assert report.acked == 60 * hours
     return report
 
