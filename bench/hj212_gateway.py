@@ -385,9 +385,15 @@ def main() -> None:
     parser.add_argument("--latency-rate", type=float, default=300.0)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
+    parser.add_argument("--workers", type=int, default=2, help="gateway worker processes")
     args = parser.parse_args()
+    global WORKERS
+    WORKERS = args.workers
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantian.settings")
-    print(f"fd limit {raise_fd_limit()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"fd limit {raise_fd_limit()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"gateway workers {WORKERS}"
+    )
 
     sample = [f for dev in make_frames(1000, 50, "P") for f in dev]
     ceiling = parse_ceiling(sample)

@@ -47,6 +47,7 @@ class Stats:
     inserted: int = 0
     batches: int = 0
     paused: int = 0
+    write_errors: int = 0
     ack_latency: list[float] = field(default_factory=list)
 
 
@@ -142,12 +143,22 @@ class Gateway:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, sock=None) -> None:
+        """Listen on ``host:port``, or on an already bound socket shared by worker processes."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, _in_writer(self.directory.load))
-        self._server = await loop.create_server(
-            lambda: DeviceConnection(self), self.host, self.port, backlog=4096, reuse_address=True
-        )
+        if sock is not None:
+            self._server = await loop.create_server(
+                lambda: DeviceConnection(self), sock=sock, backlog=4096
+            )
+        else:
+            self._server = await loop.create_server(
+                lambda: DeviceConnection(self),
+                self.host,
+                self.port,
+                backlog=4096,
+                reuse_address=True,
+            )
         self.port = self._server.sockets[0].getsockname()[1]
         self._tasks.append(asyncio.create_task(self._housekeeping()))
 
@@ -179,10 +190,16 @@ class Gateway:
         self._process()
         for upload in self.reassembler.expire(float("inf")):
             self._store_incomplete(upload)
+        errors_before = self.stats.write_errors
         while self._batch or self._rejected or self._writing is not None:
             if self._writing is not None:
-                await asyncio.shield(self._writing)
+                await asyncio.wait([self._writing])
+            elif self.stats.write_errors - errors_before >= 3:
+                log.error("giving up: %d uploads not stored (not acknowledged)", len(self._batch))
+                break
             else:
+                if self._flush_handle is not None:
+                    self._flush_handle.cancel()
                 self._flush()
         for task in self._tasks:
             task.cancel()
@@ -223,7 +240,9 @@ class Gateway:
                 self._route(conn, item, cuts)
         if cuts:
             self._verify(cuts)
-        if len(self._batch) >= self.batch_size:
+        if len(self._batch) >= self.batch_size or (self._writing is None and self._batch):
+            # The writer is idle: write now. While it is busy, uploads pile up and go in the
+            # next batch, so batches grow with the load and latency stays low when it is light.
             self._flush()
         elif (self._batch or self._rejected) and self._flush_handle is None:
             loop = asyncio.get_running_loop()
@@ -331,23 +350,30 @@ class Gateway:
             # Nothing is acknowledged; devices resend. Keep the rejected bytes for the next try.
             log.error("writing a batch of %d uploads failed: %s", len(batch), error)
             self._rejected = rejected + self._rejected
+            self.stats.write_errors += 1
             for pending in batch:
                 self._abandon(pending)
-        else:
-            counts = future.result()
-            self.stats.batches += 1
-            self.stats.rows += counts.get("rows", 0)
-            self.stats.inserted += counts.get("inserted", 0)
-            acks = []
-            now = time.monotonic()
-            for pending in batch:
-                merged = pending.upload.merged
-                self._remember((merged.mn, merged.cn, merged.data_time))
-                acks += [(pending.conn, p) for p in pending.upload.packets if p.needs_ack]
-                self.stats.ack_latency.append(now - pending.received)
-            if len(self.stats.ack_latency) > 100_000:
-                del self.stats.ack_latency[:50_000]
-            _send_acks(acks, self.stats)
+            if self.paused and len(self._batch) < self.max_pending // 2:
+                self._resume()
+            # Back off before the next try, so a database that is down is not hammered.
+            loop = asyncio.get_running_loop()
+            if self._flush_handle is None:
+                self._flush_handle = loop.call_later(1.0, self._flush)
+            return
+        counts = future.result()
+        self.stats.batches += 1
+        self.stats.rows += counts.get("rows", 0)
+        self.stats.inserted += counts.get("inserted", 0)
+        acks = []
+        now = time.monotonic()
+        for pending in batch:
+            merged = pending.upload.merged
+            self._remember((merged.mn, merged.cn, merged.data_time))
+            acks += [(pending.conn, p) for p in pending.upload.packets if p.needs_ack]
+            self.stats.ack_latency.append(now - pending.received)
+        if len(self.stats.ack_latency) > 100_000:
+            del self.stats.ack_latency[:50_000]
+        _send_acks(acks, self.stats)
         if self.paused and len(self._batch) < self.max_pending // 2:
             self._resume()
         if self._batch or self._rejected:

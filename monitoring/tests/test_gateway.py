@@ -238,13 +238,22 @@ def test_back_pressure_stops_reading_until_the_writer_catches_up(devices, gatewa
 
 
 def test_shutdown_flushes_and_acknowledges(devices, gateway_factory):
+    from monitoring.gateway import _default_writer
+
+    release = threading.Event()
+
+    def held_writer(uploads, rejected, judge=None):
+        release.wait(10)
+        return _default_writer(uploads, rejected, judge)
+
     frames = b"".join(upload("DUST0001", m) for m in range(10))
-    with gateway_factory(batch_delay=30.0, batch_size=1000) as gw:
+    with gateway_factory(writer=held_writer) as gw:
         c = Client(gw.port)
         c.send(frames)
         assert wait_for(lambda: gw.gateway.stats.uploads == 10, 5)
-        assert Reading.objects.count() == 0  # held for the (long) batch delay
-        gw.loop.call_soon_threadsafe(gw.gateway.stop)
+        assert Reading.objects.count() == 0  # the first batch is held, the rest wait behind it
+        gw.loop.call_soon_threadsafe(gw.gateway.stop)  # SIGTERM does the same
+        release.set()
         acks = c.read_acks(10)
         c.close()
     assert len(acks) == 10

@@ -28,6 +28,9 @@ class Command(BaseCommand):
         s.add_argument("--batch-delay", type=float, default=0.02, help="秒")
         s.add_argument("--max-pending", type=int, default=50000)
         s.add_argument("--judge-every", type=float, default=30.0, help="秒；0 不在网关中判定")
+        s.add_argument(
+            "--workers", type=int, default=1, help="工作进程数（共享监听端口，各自写库）"
+        )
 
         m = sub.add_parser("simulate", help="模拟 N 台设备连接网关发送数据")
         m.add_argument("--devices", type=int, default=10)
@@ -75,9 +78,26 @@ class Command(BaseCommand):
             out.flush()
 
     def serve(self, options):
-        from monitoring.gateway import Gateway
+        import socket
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        sock = socket.socket(socket.AF_INET6 if ":" in options["host"] else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((options["host"], options["port"]))
+        sock.listen(4096)
+        sock.setblocking(False)
+        port = sock.getsockname()[1]
+        workers = max(1, options["workers"])
+        if workers == 1:
+            self.stdout.write(f"HJ 212 网关监听 {options['host']}:{port}")
+            self.stdout.flush()
+            self._run_gateway(options, sock)
+            return
+        self._run_workers(options, sock, port, workers)
+
+    def _run_gateway(self, options, sock):
+        from monitoring.gateway import Gateway
+
         gateway = Gateway(
             options["host"],
             options["port"],
@@ -90,9 +110,7 @@ class Command(BaseCommand):
         )
 
         async def main():
-            await gateway.start()
-            self.stdout.write(f"HJ 212 网关监听 {gateway.host}:{gateway.port}")
-            self.stdout.flush()
+            await gateway.start(sock=sock)
             await gateway.serve_until_stopped()
 
         asyncio.run(main())
@@ -101,6 +119,46 @@ class Command(BaseCommand):
             f"已停止：帧 {s.frames}，上传 {s.uploads}，重复 {s.duplicates}，应答 {s.acked}，"
             f"隔离 {s.quarantined}，写入 {s.inserted} 行"
         )
+        self.stdout.flush()
+
+    def _run_workers(self, options, sock, port, workers):
+        """Fork workers that accept on the shared socket; forward SIGTERM/SIGINT to them."""
+        import os
+        import signal
+
+        from django.db import connections
+
+        connections.close_all()
+        children = []
+        for _ in range(workers):
+            pid = os.fork()
+            if pid == 0:  # a worker: its own event loop, writer thread and database connection
+                try:
+                    self._run_gateway(options, sock)
+                finally:
+                    os._exit(0)
+            children.append(pid)
+        self.stdout.write(f"HJ 212 网关监听 {options['host']}:{port}（{workers} 个工作进程）")
+        self.stdout.flush()
+
+        def forward(signum, frame):
+            for child in children:
+                try:
+                    os.kill(child, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+
+        signal.signal(signal.SIGTERM, forward)
+        signal.signal(signal.SIGINT, forward)
+        for child in children:
+            while True:
+                try:
+                    os.waitpid(child, 0)
+                    break
+                except InterruptedError:
+                    continue
+                except ChildProcessError:
+                    break
 
     def simulate(self, options):
         from monitoring import simulator
