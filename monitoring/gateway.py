@@ -207,6 +207,7 @@ class Gateway:
             if conn.transport is not None:
                 conn.transport.close()
         await asyncio.sleep(0)
+        await asyncio.get_running_loop().run_in_executor(self._executor, _close_db)
         self._executor.shutdown(wait=True)
 
     # --- connections -------------------------------------------------------------------------
@@ -440,6 +441,12 @@ def _in_writer(fn, *args):
         return fn(*args)
 
     return job
+
+
+def _close_db() -> None:
+    from django.db import connection
+
+    connection.close()
 
 
 def _default_writer(uploads, rejected, judge_ids=None):
