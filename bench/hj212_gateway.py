@@ -197,7 +197,11 @@ async def _latency(port, per_conn, rate: float):
 
 
 def _client(mode, port, per_conn, arg, queue):
+    import gc
+
     raise_fd_limit()
+    gc.freeze()  # the pregenerated frames are long-lived; do not rescan them
+    gc.set_threshold(50_000, 20, 100)
     try:
         if mode == "throughput":
             queue.put(asyncio.run(_throughput(port, per_conn, arg)))
@@ -385,7 +389,7 @@ def main() -> None:
     parser.add_argument("--latency-rate", type=float, default=300.0)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
-    parser.add_argument("--workers", type=int, default=2, help="gateway worker processes")
+    parser.add_argument("--workers", type=int, default=1, help="gateway worker processes")
     args = parser.parse_args()
     global WORKERS
     WORKERS = args.workers

@@ -18,10 +18,11 @@ closes.
 from __future__ import annotations
 
 import asyncio
+import gc
+import itertools
 import logging
 import signal
 import time
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -119,7 +120,7 @@ class Gateway:
         self.max_pending = max_pending
         self.directory = Directory()
         self.reassembler = Reassembler(reassembly_timeout)
-        self.recent: OrderedDict[tuple, None] = OrderedDict()
+        self.recent: dict[tuple, None] = {}  # keys of committed uploads, oldest first
         self.dedupe_size = dedupe_size
         self.conns: set[DeviceConnection] = set()
         self.by_mn: dict[str, DeviceConnection] = {}
@@ -145,6 +146,10 @@ class Gateway:
 
     async def start(self, sock=None) -> None:
         """Listen on ``host:port``, or on an already bound socket shared by worker processes."""
+        # Frames are short-lived, acyclic objects by the hundred thousand: the cyclic collector
+        # would rescan the long-lived ones (dedupe keys, device directory) over and over.
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, _in_writer(self.directory.load))
         if sock is not None:
@@ -310,7 +315,6 @@ class Gateway:
         key = (merged.mn, merged.cn, merged.data_time)
         if key in self.recent:  # stored and committed already: acknowledge again, store nothing
             self.stats.duplicates += 1
-            self.recent.move_to_end(key)
             _send_acks([(conn, p) for p in upload.packets if p.needs_ack], self.stats)
             return
         self._batch.append(Pending(conn, device_id, upload, time.monotonic()))
@@ -385,9 +389,11 @@ class Gateway:
             pending.conn.transport.close()  # the device reconnects and resends
 
     def _remember(self, key: tuple) -> None:
-        self.recent[key] = None
-        if len(self.recent) > self.dedupe_size:
-            self.recent.popitem(last=False)
+        recent = self.recent
+        recent[key] = None
+        if len(recent) > self.dedupe_size:  # forget the oldest tenth in one go
+            for old in list(itertools.islice(recent, self.dedupe_size // 10)):
+                del recent[old]
 
     def _pause(self) -> None:
         self.paused = True
