@@ -243,7 +243,11 @@ def _int_field(header: dict[str, str], key: str, low: int, high: int) -> int | N
 
 def _parse_cp(cp: str, frame: Frame, profile: Profile) -> None:
     head, sep, rest = cp.partition(";")
-    if head.startswith("DataTime=") and (not rest or _ONLY_TRIPLES.fullmatch(rest)):
+    if (
+        head.startswith("DataTime=")
+        and head[9:].isdigit()
+        and (not rest or _ONLY_TRIPLES.fullmatch(rest))
+    ):
         # The usual upload: DataTime first, then code-Field=value items only.
         _extra(frame, "DataTime", head[9:])
         try:

@@ -327,3 +327,34 @@ def test_split_packets_merge_into_one_upload():
     assert set(upload.merged.values) == {"a34001", "a34002"}
     assert r.add(packets[0], now=2) is None
     assert r.expire(now=5) == [] and len(r.expire(now=13)) == 1
+
+
+_codes = st.sampled_from(["a34001", "a34002", "SB1", "LA", "B03", "CONC", "a-b", "x y"])
+_fields = st.sampled_from(["Rtd", "Avg", "Min", "Flag", "SampleTime", "RS", "ZsRtd", "td"])
+_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["N", "", "1e3", "-0", "abc", "inf", " 5", "1,2"]),
+)
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(st.tuples(_codes, _fields, _values), max_size=8),
+    st.sampled_from([";", ","]),
+    st.sampled_from(["tolerant", "dust-ng", "fume", "legacy-2005"]),
+)
+def test_fuzz_fast_and_careful_cp_parsers_agree(items, sep, profile_name):
+    from monitoring.hj212.frame import Frame, _parse_cp, _parse_cp_slowly
+
+    cp = "DataTime=20240601120000" + "".join(f"{sep}{c}-{f}={v}" for c, f, v in items)
+    profile = get_profile(profile_name)
+    results = []
+    for parse in (_parse_cp, _parse_cp_slowly):
+        frame = Frame(cn="2011", mn="M")
+        try:
+            parse(cp, frame, profile)
+        except FrameError as err:
+            results.append(("error", err.reason))
+        else:
+            results.append((frame.data_time, frame.values, frame.extra))
+    assert results[0] == results[1]
