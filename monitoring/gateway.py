@@ -438,13 +438,20 @@ class Gateway:
 
 
 def _in_writer(fn, *args):
-    """Run ``fn`` in the writer thread with a usable database connection."""
+    """Run ``fn`` in the writer thread, on its long-lived database connection.
+
+    The connection is kept across batches (reconnecting per batch costs more than the batch);
+    after a database error it is closed, so the next batch reconnects.
+    """
 
     def job():
-        from django.db import close_old_connections
+        from django.db import DatabaseError, connection
 
-        close_old_connections()
-        return fn(*args)
+        try:
+            return fn(*args)
+        except DatabaseError:
+            connection.close()
+            raise
 
     return job
 
