@@ -12,4 +12,5 @@ urlpatterns = [
     path("alarms/<int:pk>/step/", views.alarm_step, name="monitoring-alarm-step"),
     path("rates/", views.rates, name="monitoring-rates"),
     path("quarantine/", views.quarantine_list, name="monitoring-quarantine"),
+    path("import/", views.import_registry_view, name="monitoring-import"),
 ]

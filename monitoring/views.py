@@ -20,6 +20,7 @@ from monitoring import services, workflow
 from monitoring.choices import AlarmKind, AlarmStatus, DeviceKind
 from monitoring.forms import StepForm
 from monitoring.health import thresholds
+from monitoring.importing import DEVICE_COLUMNS, SITE_COLUMNS, ImportRefused, import_registry
 from monitoring.ledger import build_ledger
 from monitoring.models import Alarm, Device, Quarantine, Site
 
@@ -58,7 +59,13 @@ def device_list(request):
     return render(
         request,
         "monitoring/device_list.html",
-        {"rows": rows, "kinds": DeviceKind.choices, "kind": kind, "status": status},
+        {
+            "rows": rows,
+            "kinds": DeviceKind.choices,
+            "kind": kind,
+            "status": status,
+            "is_office": access.is_office(request.user),
+        },
     )
 
 
@@ -244,4 +251,28 @@ def quarantine_list(request):
     if not access.is_office(request.user):
         raise PermissionDenied
     rows = Quarantine.objects.all()[:300]
-    return render(request, "monitoring/quarantine_list.html", {"rows": rows})
+    return render(request, "monitoring/quarantine_list.html", {"rows": rows, "is_office": True})
+
+
+@login_required
+def import_registry_view(request):
+    """Upload an Excel workbook of sites and devices (office only); all rows or none."""
+    if not access.is_office(request.user):
+        raise PermissionDenied
+    errors, result = [], None
+    if request.method == "POST" and request.FILES.get("workbook"):
+        try:
+            result = import_registry(request.FILES["workbook"], acting_user=request.user)
+        except ImportRefused as err:
+            errors = err.messages
+    return render(
+        request,
+        "monitoring/import.html",
+        {
+            "errors": errors,
+            "result": result,
+            "is_office": True,
+            "site_columns": SITE_COLUMNS,
+            "device_columns": DEVICE_COLUMNS,
+        },
+    )

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from monitoring import simulator
 
 LANTIAN = str(Path(sys.executable).with_name("lantian"))
@@ -34,32 +36,24 @@ def env_for(tmp_path: Path) -> dict:
     return env
 
 
-def start_gateway(env, port) -> subprocess.Popen:
+def start_gateway(env, port, workers=1) -> subprocess.Popen:
+    command = [LANTIAN, "hj212", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--batch-delay", "0.05", "--workers", str(workers)]
     proc = subprocess.Popen(
-        [
-            LANTIAN,
-            "hj212",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--judge-every",
-            "0",
-            "--batch-delay",
-            "0.05",
-        ],
+        command,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        start_new_session=True,  # its own process group: SIGKILL reaches every worker
     )
     line = proc.stdout.readline()
     assert "监听" in line, line
     return proc
 
 
-def test_acknowledged_uploads_survive_sigkill(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_acknowledged_uploads_survive_sigkill(tmp_path, workers):
     env = env_for(tmp_path)
     subprocess.run([LANTIAN, "setup"], env=env, check=True, capture_output=True)
     subprocess.run(
@@ -82,7 +76,7 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path):
         capture_output=True,
     )
     port = free_port()
-    gateway = start_gateway(env, port)
+    gateway = start_gateway(env, port, workers)
 
     devices = simulator.make_fleet(8, prefix="DUR", mix="dust")
     opts = simulator.Options(
@@ -100,10 +94,10 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path):
     )
     runner.start()
     time.sleep(1.2)  # streaming; part of the uploads are acknowledged
-    gateway.send_signal(signal.SIGKILL)
+    os.killpg(gateway.pid, signal.SIGKILL)  # the gateway and its workers, with no warning
     gateway.wait()
     time.sleep(0.5)
-    gateway = start_gateway(env, port)
+    gateway = start_gateway(env, port, workers)
     runner.join(120)
     assert not runner.is_alive()
     gateway.send_signal(signal.SIGTERM)

@@ -208,3 +208,19 @@ def test_demo_is_idempotent(registry):
     load_demo(io.StringIO())
     assert (Site.objects.count(), Device.objects.count(), Alarm.objects.count()) == counts
     assert counts[0] >= 3 and counts[2] >= 1
+
+
+@pytest.mark.django_db
+def test_import_page_is_for_the_office(client, world):
+    client.force_login(world.huyi)
+    assert client.get("/monitoring/import/").status_code == 403
+    client.force_login(world.office)
+    SITE[5] = "earthworks"
+    upload = workbook([SITE], [DEVICE])
+    upload.name = "book.xlsx"
+    response = client.post("/monitoring/import/", {"workbook": upload})
+    assert "已导入点位 1 个、设备 1 台" in response.content.decode()
+    bad = workbook([["坏点位", "工厂", "雁塔区", "", "", "", "", 0, "雁塔区政府"]], [])
+    bad.name = "bad.xlsx"
+    response = client.post("/monitoring/import/", {"workbook": bad})
+    assert "类型「工厂」不是可选值" in response.content.decode()

@@ -27,7 +27,12 @@ class Command(BaseCommand):
         s.add_argument("--batch-size", type=int, default=5000)
         s.add_argument("--batch-delay", type=float, default=0.02, help="秒")
         s.add_argument("--max-pending", type=int, default=50000)
-        s.add_argument("--judge-every", type=float, default=30.0, help="秒；0 不在网关中判定")
+        s.add_argument(
+            "--judge-every",
+            type=float,
+            default=0.0,
+            help="每隔多少秒在写库线程中判定刚上传数据的设备；默认 0：由 checkdevices 判定",
+        )
         s.add_argument(
             "--workers", type=int, default=1, help="工作进程数（共享监听端口，各自写库）"
         )
