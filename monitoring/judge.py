@@ -19,7 +19,7 @@ from django.db.models import Max, Min
 
 from lantian.lib import tz
 from monitoring import services, workflow
-from monitoring.choices import AlarmKind, DeviceKind
+from monitoring.choices import AlarmKind, DeviceKind, Phase, SizeClass
 from monitoring.models import Alarm, Device, Reading
 from monitoring.units import background_corrected, convert, reading_unit
 from regulations import lookup
@@ -61,7 +61,7 @@ def rules_for(device: Device, on: dt.date) -> list[Rule]:
                 reading_unit(code),
                 dt.timedelta(minutes=window),
                 ladder,
-                f"{limit.code} TSP {limit.value}{limit.unit}（{phase}）；{ladder_code}",
+                f"{limit.code} TSP {limit.value}{limit.unit}（{Phase(phase).label}）；{ladder_code}",
                 correction,
             )
         ]
@@ -76,7 +76,7 @@ def rules_for(device: Device, on: dt.date) -> list[Rule]:
                 limit.unit,
                 dt.timedelta(minutes=window),
                 ladder,
-                f"{limit.code} 油烟 {limit.value}{limit.unit}（{size}）；{ladder_code}",
+                f"{limit.code} 油烟 {limit.value}{limit.unit}（{SizeClass(size).label}）；{ladder_code}",
             )
         ]
     window = lookup.value("alarm_ladder", "averaging_minutes", on=on, variant="emission").value
