@@ -61,7 +61,8 @@ def rules_for(device: Device, on: dt.date) -> list[Rule]:
                 reading_unit(code),
                 dt.timedelta(minutes=window),
                 ladder,
-                f"{limit.code} TSP {limit.value}{limit.unit}（{Phase(phase).label}）；{ladder_code}",
+                f"{limit.code} TSP {limit.value}{limit.unit}（{Phase(phase).label}）"
+                f"；{ladder_code}",
                 correction,
             )
         ]
@@ -76,7 +77,8 @@ def rules_for(device: Device, on: dt.date) -> list[Rule]:
                 limit.unit,
                 dt.timedelta(minutes=window),
                 ladder,
-                f"{limit.code} 油烟 {limit.value}{limit.unit}（{SizeClass(size).label}）；{ladder_code}",
+                f"{limit.code} 油烟 {limit.value}{limit.unit}（{SizeClass(size).label}）"
+                f"；{ladder_code}",
             )
         ]
     window = lookup.value("alarm_ladder", "averaging_minutes", on=on, variant="emission").value
