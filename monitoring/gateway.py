@@ -34,6 +34,7 @@ from monitoring.hj212.stream import StreamDecoder
 from monitoring.ingest import DATA_CNS, Directory, Rejected
 
 log = logging.getLogger("lantian.hj212")
+RELOAD_GAP = 5.0  # seconds between device-directory reloads triggered by unknown MNs
 
 
 @dataclass
@@ -141,6 +142,7 @@ class Gateway:
         self._tasks: list[asyncio.Task] = []
         self._judge_due = time.monotonic() + judge_every
         self._seen_devices: set[int] = set()
+        self._reloading = False
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -293,6 +295,7 @@ class Gateway:
             return
         if device is None:
             self._reject(conn, cut.raw, "unknown_mn", "MN 未登记", frame.mn)
+            self._reload_directory_soon()  # a device registered since the last load
             return
         if frame.pw != device.password:
             self._reject(conn, cut.raw, "bad_password", "PW 不符", frame.mn)
@@ -308,6 +311,19 @@ class Gateway:
         upload = self.reassembler.add(frame, time.monotonic())
         if upload is not None:
             self._enqueue(conn, device.id, upload)
+
+    def _reload_directory_soon(self) -> None:
+        """Reload the device directory now, at most once per ``RELOAD_GAP`` seconds.
+
+        The unknown frame itself stays quarantined and unacknowledged; the device sends it
+        again and is then known.
+        """
+        if self._reloading or time.monotonic() - self.directory.loaded_at < RELOAD_GAP:
+            return
+        self._reloading = True
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, _in_writer(self.directory.load))
+        future.add_done_callback(lambda f: setattr(self, "_reloading", False))
 
     def _enqueue(self, conn: DeviceConnection, device_id: int, upload: Upload) -> None:
         self.stats.uploads += 1

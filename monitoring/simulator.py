@@ -159,7 +159,7 @@ class Options:
     ack_timeout: float = 10.0
     retries: int = 3
     seed: int = 212
-    linger: float = 5.0  # wait this long for the last acknowledgements
+    linger: float = 45.0  # wait this long for the last acknowledgements (re-sending meanwhile)
 
 
 class DeviceClient:

@@ -316,3 +316,20 @@ def test_simulated_faults_are_survived(devices, gateway_factory):
     assert report.acked == report.sent and report.bad_sent > 0
     assert Reading.objects.count() == 3 * 40 * 6  # six values per dust upload, none twice
     assert Quarantine.objects.filter(reason="bad_crc").count() >= report.bad_sent
+
+
+def test_a_device_registered_while_running_is_known_after_a_resend(site, gateway_factory):
+    import monitoring.gateway
+
+    with gateway_factory() as gw:
+        gw.gateway.directory.loaded_at -= monitoring.gateway.RELOAD_GAP  # as if loaded long ago
+        Device.objects.create(mn="NEW0001", password=PW, kind="dust", site=site)
+        c = Client(gw.port)
+        c.send(upload("NEW0001", 0))  # unknown to the running gateway: quarantined, no ack
+        assert c.read_acks(1, timeout=1.0) == []
+        assert wait_for(lambda: "NEW0001" in gw.gateway.directory.devices, 5)
+        c.send(upload("NEW0001", 0))  # the device re-sends
+        assert len(c.read_acks(1)) == 1
+        c.close()
+    assert Quarantine.objects.filter(reason="unknown_mn", mn="NEW0001").count() == 1
+    assert Reading.objects.filter(device__mn="NEW0001").count() == 2
