@@ -294,9 +294,12 @@ def _qn_of(frame: bytes) -> str:
     return frame[start + 3 : end].decode()
 
 
-async def simulate(devices: list[SimDevice], opts: Options) -> Report:
-    """Run the fleet until every device has sent ``count`` uploads (or ``duration`` passes)."""
-    report = Report()
+async def simulate(devices: list[SimDevice], opts: Options, report: Report | None = None) -> Report:
+    """Run the fleet until every device has sent ``count`` uploads (or ``duration`` passes).
+
+    Pass a ``report`` to watch progress from another thread.
+    """
+    report = report if report is not None else Report()
     interval = len(devices) / opts.rate if opts.rate > 0 else 1.0
     stop_at = time.monotonic() + opts.duration if opts.duration else None
     clients = [DeviceClient(d, opts, report, i) for i, d in enumerate(devices)]

@@ -88,13 +88,17 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path, workers):
         linger=60,
         start=dt.datetime(2024, 6, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
     )
-    result = {}
+    report = simulator.Report()
     runner = threading.Thread(
-        target=lambda: result.setdefault("r", asyncio.run(simulator.simulate(devices, opts)))
+        target=lambda: asyncio.run(simulator.simulate(devices, opts, report)), daemon=True
     )
     runner.start()
-    time.sleep(1.2)  # streaming; part of the uploads are acknowledged
+    deadline = time.monotonic() + 60
+    while report.acked < 200 and time.monotonic() < deadline:
+        time.sleep(0.01)  # streaming until part of the uploads are acknowledged
     os.killpg(gateway.pid, signal.SIGKILL)  # the gateway and its workers, with no warning
+    acked_before_kill = report.acked
+    assert 200 <= acked_before_kill < 8 * 120
     gateway.wait()
     time.sleep(0.5)
     gateway = start_gateway(env, port, workers)
@@ -103,7 +107,6 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path, workers):
     gateway.send_signal(signal.SIGTERM)
     gateway.wait(30)
 
-    report = result["r"]
     assert report.acked == report.sent == 8 * 120
     assert report.resent > 0  # the kill really interrupted the stream
 
