@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "airquality",
     "emergency",
     "api",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

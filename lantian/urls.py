@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("ledger/", include("ledger.urls")),
     path("public/", include("disclosure.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
     path("air/", include("airquality.urls")),

@@ -20,6 +20,7 @@ class Family(models.TextChoices):
     SPOT_CHECK_QUOTAS = "spot_check_quotas", _("应急响应企业抽查频次")
     GRADE_TARGETS = "grade_targets", _("环保绩效分级目标")
     ANOMALY_RULES = "anomaly_rules", _("空气质量数据异常识别")
+    DEVICE_HEALTH = "device_health", _("在线监测设备异常判定")
 
 
 class Regulation(models.Model):

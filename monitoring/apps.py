@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    name = "monitoring"
+    verbose_name = _("在线监测")
+
+    def ready(self):
+        from accounts.access import _register_monitoring_policies, is_staff_user
+        from lantian import navigation
+
+        navigation.register(_("在线监测"), "monitoring-devices", order=40, visible=is_staff_user)
+        navigation.register(_("报警"), "monitoring-alarms", order=41, visible=is_staff_user)
+        _register_monitoring_policies()

@@ -1,0 +1,82 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteKind(models.TextChoices):
+    CONSTRUCTION = "construction", _("建筑工地")
+    RESTAURANT = "restaurant", _("餐饮单位")
+    EMISSION = "emission", _("重点排污单位")
+    ROAD = "road", _("道路")
+    STATION = "station", _("监测站点")
+
+
+class Phase(models.TextChoices):
+    """DB61/1078 distinguishes two groups of construction phases."""
+
+    EARTHWORKS = "earthworks", _("拆除、土方及地基处理")
+    STRUCTURE = "structure", _("基础、主体结构及装饰")
+
+
+class SizeClass(models.TextChoices):
+    """GB 18483 restaurant size by standard cooking heads."""
+
+    SMALL = "small", _("小型")
+    MEDIUM = "medium", _("中型")
+    LARGE = "large", _("大型")
+
+
+class DeviceKind(models.TextChoices):
+    DUST = "dust", _("扬尘")
+    FUME = "fume", _("油烟")
+    EMISSION = "emission", _("污染源（CEMS）")
+
+
+class Profile(models.TextChoices):
+    """Names of the tolerance profiles in ``monitoring/hj212/profiles.py``."""
+
+    TOLERANT = "tolerant", _("宽松（默认）")
+    STRICT = "strict", _("严格")
+    LEGACY_2005 = "legacy-2005", _("2005 版编码")
+    DUST_NG = "dust-ng", _("扬尘 ng/m³")
+    DUST_UG = "dust-ug", _("扬尘 µg/m³")
+    FUME = "fume", _("油烟（厂商编码）")
+
+
+class AlarmKind(models.TextChoices):
+    EXCEEDANCE = "exceedance", _("超标")
+    OFFLINE = "offline", _("离线")
+    FLATLINE = "flatline", _("数据恒值")
+    ZERO_NEGATIVE = "zero_negative", _("零值或负值")
+    JUMP = "jump", _("数据突变")
+    DUPLICATE = "duplicate", _("数据雷同")
+    PURIFIER_OFF = "purifier_off", _("风机开净化器关")
+    MAINTENANCE = "maintenance", _("维护或校准标记")
+
+
+HEALTH_KINDS = [k for k in AlarmKind if k != AlarmKind.EXCEEDANCE]
+
+
+class AlarmStatus(models.TextChoices):
+    RAISED = "raised", _("已报警")
+    DISPATCHED = "dispatched", _("已派发")
+    INVESTIGATING = "investigating", _("核查中")
+    HANDLED = "handled", _("已处置")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+
+
+OPEN_STATUSES = [s for s in AlarmStatus if s != AlarmStatus.CLOSED]
+
+
+class ActionKind(models.TextChoices):
+    RAISE = "raise", _("报警")
+    EXTEND = "extend", _("持续超标")
+    LEVEL_UP = "level_up", _("升级（超标加重）")
+    DISPATCH = "dispatch", _("派发")
+    INVESTIGATE = "investigate", _("核查")
+    HANDLE = "handle", _("处置")
+    REPLY = "reply", _("答复")
+    CLOSE = "close", _("办结")
+    REOPEN = "reopen", _("退回")
+    ESCALATE = "escalate", _("超时升级")
+    CASE = "case", _("立案")

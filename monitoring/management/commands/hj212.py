@@ -1,0 +1,203 @@
+"""``lantian hj212 parse|serve|simulate``: the HJ 212 codec, gateway and device simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "HJ 212：parse 解析报文（每行一帧，输出 JSON）；serve 运行接入网关；simulate 模拟设备。"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        p = sub.add_parser("parse", help="从标准输入逐行解析报文，每行输出一个 JSON")
+        p.add_argument("--profile", default="tolerant", help="容错配置：tolerant strict …")
+
+        s = sub.add_parser("serve", help="运行 HJ 212 接入网关（TCP）")
+        s.add_argument("--host", default="0.0.0.0")
+        s.add_argument("--port", type=int, default=9212)
+        s.add_argument("--max-connections", type=int, default=20000)
+        s.add_argument("--idle-timeout", type=float, default=900.0, help="秒")
+        s.add_argument("--batch-size", type=int, default=5000)
+        s.add_argument("--batch-delay", type=float, default=0.02, help="秒")
+        s.add_argument("--max-pending", type=int, default=50000)
+        s.add_argument(
+            "--judge-every",
+            type=float,
+            default=0.0,
+            help="每隔多少秒在写库线程中判定刚上传数据的设备；默认 0：由 checkdevices 判定",
+        )
+        s.add_argument(
+            "--workers", type=int, default=1, help="工作进程数（共享监听端口，各自写库）"
+        )
+
+        m = sub.add_parser("simulate", help="模拟 N 台设备连接网关发送数据")
+        m.add_argument("--devices", type=int, default=10)
+        m.add_argument("--rate", type=float, default=10.0, help="全部设备合计每秒上传帧数")
+        m.add_argument("--host", default="127.0.0.1")
+        m.add_argument("--port", type=int, default=9212)
+        m.add_argument("--count", type=int, help="每台设备上传帧数（默认持续运行）")
+        m.add_argument("--duration", type=float, help="运行秒数")
+        m.add_argument("--mix", default="mixed", help="dust | fume | emission | mixed")
+        m.add_argument("--prefix", default="SIM")
+        m.add_argument("--start", help="首帧数据时间（北京时间 YYYYmmddHHMMSS）")
+        m.add_argument("--step", type=float, default=60.0, help="相邻两帧数据时间间隔（秒）")
+        m.add_argument("--exceed", action="append", default=[], help="超标：选择器:倍数，如 dust:3")
+        m.add_argument(
+            "--faults",
+            action="append",
+            default=[],
+            help="故障：bad_crc=0.01,split=0.1,pnum=0.1,duplicate=0.05,offline=0.1,flatline=0.1,garbage=0.01",
+        )
+        m.add_argument("--register", action="store_true", help="先在数据库登记这些模拟设备")
+        m.add_argument("--district", default="鄠邑区", help="--register 时点位所在区县")
+
+    def handle(self, *args, **options):
+        action = options["action"]
+        if action == "parse":
+            return self.parse(options)
+        if action == "serve":
+            return self.serve(options)
+        return self.simulate(options)
+
+    def parse(self, options):
+        from monitoring.hj212 import FrameError, get_profile, parse_frame
+
+        profile = get_profile(options["profile"])
+        out = sys.stdout
+        for line in sys.stdin.buffer:
+            line = line.rstrip(b"\r\n")
+            if not line.strip():
+                continue
+            try:
+                result = parse_frame(line, profile).as_json()
+            except FrameError as err:
+                result = {"ok": False, "error": err.reason, "detail": err.detail}
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            out.flush()
+
+    def serve(self, options):
+        import socket
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        sock = socket.socket(socket.AF_INET6 if ":" in options["host"] else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((options["host"], options["port"]))
+        sock.listen(4096)
+        sock.setblocking(False)
+        port = sock.getsockname()[1]
+        workers = max(1, options["workers"])
+        if workers == 1:
+            self.stdout.write(f"HJ 212 网关监听 {options['host']}:{port}")
+            self.stdout.flush()
+            self._run_gateway(options, sock)
+            return
+        self._run_workers(options, sock, port, workers)
+
+    def _run_gateway(self, options, sock):
+        from monitoring.gateway import Gateway
+
+        gateway = Gateway(
+            options["host"],
+            options["port"],
+            max_connections=options["max_connections"],
+            idle_timeout=options["idle_timeout"],
+            batch_size=options["batch_size"],
+            batch_delay=options["batch_delay"],
+            max_pending=options["max_pending"],
+            judge_every=options["judge_every"],
+        )
+
+        async def main():
+            await gateway.start(sock=sock)
+            await gateway.serve_until_stopped()
+
+        asyncio.run(main())
+        s = gateway.stats
+        self.stdout.write(
+            f"已停止：帧 {s.frames}，上传 {s.uploads}，重复 {s.duplicates}，应答 {s.acked}，"
+            f"隔离 {s.quarantined}，写入 {s.inserted} 行"
+        )
+        self.stdout.flush()
+
+    def _run_workers(self, options, sock, port, workers):
+        """Fork workers that accept on the shared socket; forward SIGTERM/SIGINT to them."""
+        import os
+        import signal
+
+        from django.db import connections
+
+        connections.close_all()
+        children = []
+        for _ in range(workers):
+            pid = os.fork()
+            if pid == 0:  # a worker: its own event loop, writer thread and database connection
+                try:
+                    self._run_gateway(options, sock)
+                finally:
+                    os._exit(0)
+            children.append(pid)
+        self.stdout.write(f"HJ 212 网关监听 {options['host']}:{port}（{workers} 个工作进程）")
+        self.stdout.flush()
+
+        def forward(signum, frame):
+            for child in children:
+                try:
+                    os.kill(child, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+
+        signal.signal(signal.SIGTERM, forward)
+        signal.signal(signal.SIGINT, forward)
+        for child in children:
+            while True:
+                try:
+                    os.waitpid(child, 0)
+                    break
+                except InterruptedError:
+                    continue
+                except ChildProcessError:
+                    break
+
+    def simulate(self, options):
+        from monitoring import simulator
+
+        devices = simulator.make_fleet(
+            options["devices"], prefix=options["prefix"], mix=options["mix"]
+        )
+        try:
+            faults = simulator.apply_specs(devices, options["exceed"], options["faults"])
+        except ValueError as err:
+            raise CommandError(str(err)) from None
+        if options["register"]:
+            from monitoring.services import register_fleet
+
+            created = register_fleet(devices, district=options["district"], acting_user=None)
+            self.stdout.write(f"已登记 {created} 台模拟设备")
+        if options["count"] == 0:
+            return
+        start = None
+        if options["start"]:
+            start = dt.datetime.strptime(options["start"], "%Y%m%d%H%M%S").replace(
+                tzinfo=simulator.BEIJING
+            )
+        opts = simulator.Options(
+            host=options["host"],
+            port=options["port"],
+            rate=options["rate"],
+            count=options["count"],
+            duration=options["duration"],
+            start=start,
+            step=options["step"],
+            faults=faults,
+        )
+        if opts.count is None and opts.duration is None:
+            opts.duration = 3600 * 24 * 365
+        report = asyncio.run(simulator.simulate(devices, opts))
+        self.stdout.write(json.dumps(report.summary(), ensure_ascii=False))

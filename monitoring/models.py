@@ -1,0 +1,235 @@
+"""Online monitoring: sites, devices (HJ 212 MN), readings, quarantined bytes, alarms and cases."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import District, Unit
+from monitoring.choices import (
+    ActionKind,
+    AlarmKind,
+    AlarmStatus,
+    DeviceKind,
+    Phase,
+    Profile,
+    SiteKind,
+    SizeClass,
+)
+
+
+class Site(models.Model):
+    """A monitored place: a construction site, restaurant, key emission unit, road or station.
+
+    ``units`` are the responsible units (属地政府, 行业主管部门): they receive its alarms.
+    """
+
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=16, choices=SiteKind.choices)
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="monitored_sites", verbose_name=_("区县")
+    )
+    units = models.ManyToManyField(Unit, related_name="monitored_sites", verbose_name=_("责任单位"))
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    operator = models.CharField(_("建设/经营单位"), max_length=200, blank=True)
+    phase = models.CharField(_("施工阶段"), max_length=16, choices=Phase.choices, blank=True)
+    size_class = models.CharField(
+        _("餐饮规模"), max_length=8, choices=SizeClass.choices, blank=True
+    )
+    outlets = models.PositiveIntegerField(_("排放口数"), default=0)
+    is_active = models.BooleanField(_("在监"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("监控点位")
+        verbose_name_plural = _("监控点位")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="site_unique_in_district")
+        ]
+        ordering = ["district_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Device(models.Model):
+    """An online monitor, identified on the wire by its MN and checked by its password."""
+
+    mn = models.CharField(_("设备编号 MN"), max_length=32, unique=True)
+    password = models.CharField(_("访问密码 PW"), max_length=16)
+    kind = models.CharField(_("类型"), max_length=16, choices=DeviceKind.choices)
+    site = models.ForeignKey(Site, models.PROTECT, related_name="devices", verbose_name=_("点位"))
+    profile = models.CharField(
+        _("协议配置"), max_length=16, choices=Profile.choices, default=Profile.TOLERANT
+    )
+    strict = models.BooleanField(_("严格校验"), default=False)
+    vendor = models.CharField(_("厂商型号"), max_length=100, blank=True)
+    install_date = models.DateField(_("安装日期"), null=True, blank=True)
+    placement = models.TextField(
+        _("点位布设记录"), blank=True, help_text=_("采样口位置、高度、主导风向下风向等")
+    )
+    interval_seconds = models.PositiveIntegerField(_("上传间隔（秒）"), default=60)
+    permit_limits = models.JSONField(
+        _("许可排放限值"), default=dict, blank=True, help_text=_("污染源设备：{因子编码: 限值}")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    last_seen_at = models.DateTimeField(_("最后上传"), null=True, blank=True)
+    judged_until = models.DateTimeField(null=True, blank=True, editable=False)
+    judge_streak = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("监测设备")
+        verbose_name_plural = _("监测设备")
+        ordering = ["site_id", "mn"]
+
+    def __str__(self) -> str:
+        return self.mn
+
+
+class Reading(models.Model):
+    """One value of one pollutant from one upload: the narrow table of years of minute data.
+
+    The primary key (device, code, data_time, cn) is both the dedupe key (a re-sent upload
+    never becomes two rows) and the index for time-range queries per device and pollutant.
+    ``value`` is the upload's main value (Rtd for real-time data, Avg for aggregates).
+    """
+
+    pk = models.CompositePrimaryKey("device_id", "code", "data_time", "cn")
+    # No database FK constraint: checking it on every row would halve bulk insert speed, and
+    # devices are never deleted (PROTECT on sites; retire with is_active).
+    device = models.ForeignKey(Device, models.DO_NOTHING, db_constraint=False, related_name="+")
+    code = models.CharField(_("因子"), max_length=16)
+    data_time = models.DateTimeField(_("数据时间"))
+    cn = models.PositiveSmallIntegerField(_("命令"))
+    value = models.FloatField(_("值"))
+    flag = models.CharField(_("标记"), max_length=2, blank=True)
+    vmin = models.FloatField(null=True)
+    vmax = models.FloatField(null=True)
+    cou = models.FloatField(null=True)
+    zs = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("监测数据")
+        verbose_name_plural = _("监测数据")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.code} {self.data_time:%Y-%m-%d %H:%M} {self.value}"
+
+
+class Quarantine(models.Model):
+    """Bytes the gateway received but did not store as readings, and why. Nothing is dropped."""
+
+    received_at = models.DateTimeField(_("接收时间"), db_index=True)
+    peer = models.CharField(_("来源"), max_length=64, blank=True)
+    mn = models.CharField(max_length=32, blank=True, db_index=True)
+    reason = models.CharField(_("原因"), max_length=32)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+    raw = models.BinaryField(_("原始报文"))
+
+    class Meta:
+        verbose_name = _("隔离报文")
+        verbose_name_plural = _("隔离报文")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.mn}"
+
+
+class Alarm(models.Model):
+    """An exceedance or a device-health finding on one device (and pollutant), with its ledger.
+
+    One alarm stays open per (device, kind, code): repeated exceedances extend it (``last_at``,
+    ``count``, ``peak``) instead of opening new ones. ``due_at`` is the response deadline of the
+    current level; passing it escalates.
+    """
+
+    device = models.ForeignKey(Device, models.PROTECT, related_name="alarms")
+    site = models.ForeignKey(Site, models.PROTECT, related_name="alarms")
+    kind = models.CharField(_("类别"), max_length=16, choices=AlarmKind.choices)
+    code = models.CharField(_("因子"), max_length=16, blank=True)
+    level = models.PositiveSmallIntegerField(_("级别"), default=1)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=AlarmStatus.choices, default=AlarmStatus.RAISED
+    )
+    first_at = models.DateTimeField(_("首次"))
+    last_at = models.DateTimeField(_("最近"))
+    count = models.PositiveIntegerField(_("次数"), default=1)
+    peak = models.FloatField(_("峰值"), null=True, blank=True)
+    limit = models.FloatField(_("限值"), null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=16, blank=True)
+    basis = models.CharField(_("依据"), max_length=200, blank=True)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+    dispatched_to = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alarms",
+        verbose_name=_("承办单位"),
+    )
+    due_at = models.DateTimeField(_("响应时限"), null=True, blank=True)
+    escalations = models.PositiveSmallIntegerField(_("超时升级次数"), default=0)
+    measures = models.TextField(_("处置措施"), blank=True)
+    reply = models.TextField(_("答复"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报警")
+        verbose_name_plural = _("报警")
+        ordering = ["-first_at"]
+        indexes = [
+            models.Index(fields=["device", "kind", "code", "status"], name="alarm_open_lookup"),
+            models.Index(fields=["status", "due_at"], name="alarm_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.get_kind_display()} {self.code} {self.level}级"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != AlarmStatus.CLOSED
+
+
+class AlarmAction(models.Model):
+    """One step in an alarm's timeline (raised, extended, dispatched, handled, escalated …)."""
+
+    alarm = models.ForeignKey(Alarm, models.CASCADE, related_name="actions")
+    kind = models.CharField(_("动作"), max_length=16, choices=ActionKind.choices)
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("操作人"), max_length=100)
+    unit = models.ForeignKey(Unit, models.SET_NULL, null=True, blank=True, related_name="+")
+    status_after = models.CharField(max_length=16, choices=AlarmStatus.choices)
+    level_after = models.PositiveSmallIntegerField()
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("报警处置记录")
+        verbose_name_plural = _("报警处置记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.alarm_id} {self.get_kind_display()}"
+
+
+class Case(models.Model):
+    """An enforcement case (立案) opened on an alarm; the numerator of 立案率."""
+
+    alarm = models.ForeignKey(Alarm, models.PROTECT, related_name="cases")
+    number = models.CharField(_("案号"), max_length=64)
+    opened_on = models.DateField(_("立案日期"))
+    authority = models.ForeignKey(
+        Unit, models.PROTECT, related_name="+", verbose_name=_("立案机关")
+    )
+    note = models.TextField(_("案由"), blank=True)
+
+    class Meta:
+        verbose_name = _("立案")
+        verbose_name_plural = _("立案")
+        constraints = [models.UniqueConstraint(fields=["number"], name="case_number_unique")]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,111 @@
+"""Rates shown on the monitoring pages, each recomputable from the rows beneath it.
+
+- 联网率 (online rate) = devices that sent data in the period ÷ active devices installed by then.
+- 数据传输率 = values received ÷ values due (period ÷ upload interval), per device, capped at 1.
+- 数据有效率 = values flagged N ÷ values received.
+- 数据有效传输率 = 传输率 × 有效率 (the MEE definition, peers.md §5.4).
+- 立案率 = level-3 exceedance alarms first raised in the period that have a case ÷ all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from monitoring.choices import AlarmKind
+from monitoring.health import MAIN_CODE
+from monitoring.models import Alarm, Device, Reading
+
+
+@dataclass
+class Line:
+    district: str
+    kind: str
+    devices: int = 0
+    online: int = 0
+    due: float = 0.0
+    received: int = 0
+    valid: int = 0
+
+    @property
+    def online_rate(self) -> float | None:
+        return self.online / self.devices if self.devices else None
+
+    @property
+    def transmission_rate(self) -> float | None:
+        return min(1.0, self.received / self.due) if self.due else None
+
+    @property
+    def validity_rate(self) -> float | None:
+        return self.valid / self.received if self.received else None
+
+    @property
+    def effective_rate(self) -> float | None:
+        t, v = self.transmission_rate, self.validity_rate
+        return t * v if t is not None and v is not None else None
+
+
+def transmission(start: dt.datetime, end: dt.datetime, devices=None) -> list[Line]:
+    """联网率 and 数据有效传输率 per district and device kind over [start, end)."""
+    devices = devices if devices is not None else Device.objects.filter(is_active=True)
+    devices = list(devices.select_related("site__district"))
+    counts = {}
+    for code in set(MAIN_CODE.values()):
+        rows = (
+            Reading.objects.filter(
+                device__in=devices, code=code, data_time__gte=start, data_time__lt=end
+            )
+            .values("device_id")
+            .annotate(
+                n=Count("data_time", distinct=True),
+                ok=Count("data_time", filter=Q(flag__in=["N", ""]), distinct=True),
+            )
+        )
+        for row in rows:
+            counts[(row["device_id"], code)] = (row["n"], row["ok"])
+    lines: dict[tuple, Line] = {}
+    seconds = (end - start).total_seconds()
+    for device in devices:
+        key = (device.site.district.name, device.get_kind_display())
+        line = lines.setdefault(key, Line(*key))
+        received, valid = counts.get((device.pk, MAIN_CODE.get(device.kind)), (0, 0))
+        due = seconds / device.interval_seconds
+        line.devices += 1
+        line.online += 1 if received else 0
+        line.due += due
+        line.received += min(received, int(due) or received)
+        line.valid += min(valid, int(due) or valid)
+    return sorted(lines.values(), key=lambda line: (line.district, line.kind))
+
+
+@dataclass
+class CaseLine:
+    district: str
+    alarms: int
+    with_case: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.with_case / self.alarms if self.alarms else None
+
+
+def case_rates(start: dt.datetime, end: dt.datetime, alarms=None) -> list[CaseLine]:
+    """立案率 per district: level-3 exceedance alarms first raised in [start, end)."""
+    alarms = alarms if alarms is not None else Alarm.objects.all()
+    rows = (
+        alarms.filter(
+            kind=AlarmKind.EXCEEDANCE, level__gte=3, first_at__gte=start, first_at__lt=end
+        )
+        .values("site__district__name")
+        .annotate(
+            n=Count("id", distinct=True),
+            cased=Count("id", filter=Q(cases__isnull=False), distinct=True),
+        )
+    )
+    out = defaultdict(lambda: [0, 0])
+    for row in rows:
+        out[row["site__district__name"]] = [row["n"], row["cased"]]
+    return [CaseLine(d, n, c) for d, (n, c) in sorted(out.items())]

@@ -1,0 +1,25 @@
+// Readings chart on the device page: fetches /api/v1/monitoring/devices/<id>/readings as JSON.
+(function () {
+  var el = document.getElementById("readings-chart");
+  var form = document.getElementById("chart-form");
+  if (!el || !window.echarts) return;
+  var chart = echarts.init(el);
+  function load() {
+    var params = new URLSearchParams(new FormData(form));
+    fetch(el.dataset.url + "?" + params.toString(), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var series = [{name: data.code, type: "line", showSymbol: false,
+          data: data.points.map(function (p) { return [p[0], p[1]]; })}];
+        if (data.limit !== null) {
+          series[0].markLine = {symbol: "none", data: [{yAxis: data.limit, name: "限值"}],
+            lineStyle: {color: "#c62828"}};
+        }
+        chart.setOption({tooltip: {trigger: "axis"}, legend: {},
+          xAxis: {type: "time"}, yAxis: {type: "value", name: data.unit}, series: series}, true);
+        el.dataset.points = data.points.length;
+      });
+  }
+  form.addEventListener("change", load);
+  load();
+})();

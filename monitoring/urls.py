@@ -1,0 +1,16 @@
+from django.urls import path
+
+from monitoring import views
+
+urlpatterns = [
+    path("", views.device_list, name="monitoring-devices"),
+    path("devices/<int:pk>/", views.device_detail, name="monitoring-device"),
+    path("sites/", views.site_list, name="monitoring-sites"),
+    path("alarms/", views.alarm_list, name="monitoring-alarms"),
+    path("alarms/ledger.xlsx", views.alarm_ledger, name="monitoring-ledger"),
+    path("alarms/<int:pk>/", views.alarm_detail, name="monitoring-alarm"),
+    path("alarms/<int:pk>/step/", views.alarm_step, name="monitoring-alarm-step"),
+    path("rates/", views.rates, name="monitoring-rates"),
+    path("quarantine/", views.quarantine_list, name="monitoring-quarantine"),
+    path("import/", views.import_registry_view, name="monitoring-import"),
+]

@@ -1,0 +1,278 @@
+"""Monitoring pages: devices and sites with status, a readings chart, the alarm inbox and ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from evidence.services import evidence_for
+from lantian.lib import tz
+from monitoring import rates as rate_calc
+from monitoring import services, workflow
+from monitoring.choices import AlarmKind, AlarmStatus, DeviceKind
+from monitoring.forms import StepForm
+from monitoring.health import thresholds
+from monitoring.importing import DEVICE_COLUMNS, SITE_COLUMNS, ImportRefused, import_registry
+from monitoring.ledger import build_ledger
+from monitoring.models import Alarm, Device, Quarantine, Site
+
+
+def _staff(request):
+    if not access.is_staff_user(request.user):
+        raise PermissionDenied
+
+
+def _online_cutoff(device: Device, now, intervals: int) -> bool:
+    last = device.last_seen_at
+    return last is not None and now - last <= dt.timedelta(
+        seconds=device.interval_seconds * intervals
+    )
+
+
+@login_required
+def device_list(request):
+    """Devices the user may see, with online status and open alarms."""
+    _staff(request)
+    now = tz.now()
+    intervals = thresholds(tz.local_today())["offline_intervals"]
+    devices = (
+        access.restrict(Device.objects.all(), request.user)
+        .select_related("site__district")
+        .annotate(open_alarms=Count("alarms", filter=~Q(alarms__status=AlarmStatus.CLOSED)))
+        .order_by("site__district_id", "site__name", "mn")
+    )
+    kind = request.GET.get("kind", "")
+    if kind in DeviceKind.values:
+        devices = devices.filter(kind=kind)
+    rows = [(d, _online_cutoff(d, now, intervals)) for d in devices[:1000]]
+    status = request.GET.get("status", "")
+    if status in ("online", "offline"):
+        rows = [(d, on) for d, on in rows if on == (status == "online")]
+    return render(
+        request,
+        "monitoring/device_list.html",
+        {
+            "rows": rows,
+            "kinds": DeviceKind.choices,
+            "kind": kind,
+            "status": status,
+            "is_office": access.is_office(request.user),
+        },
+    )
+
+
+@login_required
+def device_detail(request, pk: int):
+    _staff(request)
+    device = access.get_for_user(Device.objects.select_related("site__district"), request.user, pk)
+    alarms = access.restrict(device.alarms.all(), request.user).order_by("-first_at")[:20]
+    codes = (
+        ["a34001", "a34002", "a34004"]
+        if device.kind == DeviceKind.DUST
+        else (
+            ["fume"]
+            if device.kind == DeviceKind.FUME
+            else sorted(device.permit_limits) or ["a34013"]
+        )
+    )
+    return render(
+        request,
+        "monitoring/device_detail.html",
+        {"device": device, "alarms": alarms, "codes": codes, "units": device.site.units.all()},
+    )
+
+
+@login_required
+def site_list(request):
+    _staff(request)
+    sites = (
+        access.restrict(Site.objects.all(), request.user)
+        .select_related("district")
+        .prefetch_related("units")
+        .annotate(device_count=Count("devices", distinct=True))
+        .order_by("district_id", "name")[:1000]
+    )
+    return render(request, "monitoring/site_list.html", {"sites": sites})
+
+
+def _alarm_queryset(request):
+    alarms = access.restrict(Alarm.objects.all(), request.user).select_related(
+        "site__district", "device", "dispatched_to"
+    )
+    status = request.GET.get("status", "open")
+    if status == "open":
+        alarms = alarms.exclude(status=AlarmStatus.CLOSED)
+    elif status in AlarmStatus.values:
+        alarms = alarms.filter(status=status)
+    kind = request.GET.get("kind", "")
+    if kind in AlarmKind.values:
+        alarms = alarms.filter(kind=kind)
+    if request.GET.get("mine") and not access.is_office(request.user):
+        alarms = alarms.filter(dispatched_to__in=access.unit_ids_of(request.user))
+    return alarms.order_by("-first_at"), status, kind
+
+
+@login_required
+def alarm_list(request):
+    """The alarm inbox: open alarms of the user's units (all for the office), newest first."""
+    _staff(request)
+    alarms, status, kind = _alarm_queryset(request)
+    return render(
+        request,
+        "monitoring/alarm_list.html",
+        {
+            "alarms": alarms[:500],
+            "status": status,
+            "kind": kind,
+            "statuses": AlarmStatus.choices,
+            "kinds": AlarmKind.choices,
+            "query": request.GET.urlencode(),
+            "now": tz.now(),
+        },
+    )
+
+
+@login_required
+def alarm_ledger(request):
+    """The ledger export (Excel) of the alarms in the current filter, with every step."""
+    _staff(request)
+    alarms, _, _ = _alarm_queryset(request)
+    alarms = alarms.prefetch_related("actions__unit", "cases")[:5000]
+    response = HttpResponse(
+        build_ledger(alarms),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = tz.local_today().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="alarm-ledger-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def alarm_detail(request, pk: int):
+    _staff(request)
+    alarm = access.get_for_user(
+        Alarm.objects.select_related("site__district", "device", "dispatched_to"), request.user, pk
+    )
+    office = access.is_office(request.user)
+    mine = alarm.dispatched_to_id in access.unit_ids_of(request.user, "unit_officer")
+    steps = workflow.allowed_steps(alarm.status, office=office, unit=mine)
+    return render(
+        request,
+        "monitoring/alarm_detail.html",
+        {
+            "alarm": alarm,
+            "actions": alarm.actions.select_related("unit"),
+            "evidence": evidence_for(alarm),
+            "cases": alarm.cases.select_related("authority"),
+            "steps": steps,
+            "form": StepForm(city=alarm.site.district.city),
+        },
+    )
+
+
+@login_required
+@require_POST
+def alarm_step(request, pk: int):
+    """Take one step of the handling ledger; the service checks who may."""
+    alarm = access.get_for_user(Alarm.objects.select_related("site__district"), request.user, pk)
+    form = StepForm(request.POST, request.FILES, city=alarm.site.district.city)
+    if not form.is_valid():
+        messages.error(request, "表单有误")
+        return redirect("monitoring-alarm", pk=pk)
+    data, user = form.cleaned_data, request.user
+    try:
+        match data["step"]:
+            case "dispatch":
+                unit = data["unit"] or alarm.dispatched_to
+                if unit is None:
+                    raise ValidationError("请选择承办单位")
+                services.dispatch_alarm(alarm, unit=unit, acting_user=user, note=data["note"])
+            case "investigate":
+                services.investigate_alarm(alarm, acting_user=user, note=data["note"])
+            case "handle":
+                files = [data["evidence"]] if data["evidence"] else []
+                services.handle_alarm(
+                    alarm, acting_user=user, measures=data["measures"], evidence=files
+                )
+            case "reply":
+                services.reply_alarm(alarm, acting_user=user, reply=data["reply"])
+            case "close":
+                services.close_alarm(alarm, acting_user=user, note=data["note"])
+            case "reopen":
+                services.reopen_alarm(alarm, acting_user=user, reason=data["note"])
+    except PermissionDenied as err:
+        messages.error(request, str(err))
+    except ValidationError as err:
+        messages.error(request, "；".join(err.messages))
+    else:
+        messages.success(request, "已保存")
+    return redirect("monitoring-alarm", pk=pk)
+
+
+@login_required
+def rates(request):
+    """联网率, 数据有效传输率 and 立案率, with how each is computed."""
+    _staff(request)
+    today = tz.local_today()
+    try:
+        days = max(1, min(int(request.GET.get("days", 1)), 366))
+    except ValueError:
+        days = 1
+    end = tz.start_of_local_day(today + dt.timedelta(days=1))
+    start = end - dt.timedelta(days=days)
+    devices = access.restrict(Device.objects.filter(is_active=True), request.user)
+    alarms = access.restrict(Alarm.objects.all(), request.user)
+    year_start = tz.start_of_local_day(today.replace(month=1, day=1))
+    return render(
+        request,
+        "monitoring/rates.html",
+        {
+            "lines": rate_calc.transmission(start, end, devices),
+            "cases": rate_calc.case_rates(year_start, end, alarms),
+            "start": tz.to_local(start),
+            "end": tz.to_local(end),
+            "year": today.year,
+            "days": days,
+        },
+    )
+
+
+@login_required
+def quarantine_list(request):
+    """Bytes the gateway did not store, and why (office only)."""
+    if not access.is_office(request.user):
+        raise PermissionDenied
+    rows = Quarantine.objects.all()[:300]
+    return render(request, "monitoring/quarantine_list.html", {"rows": rows, "is_office": True})
+
+
+@login_required
+def import_registry_view(request):
+    """Upload an Excel workbook of sites and devices (office only); all rows or none."""
+    if not access.is_office(request.user):
+        raise PermissionDenied
+    errors, result = [], None
+    if request.method == "POST" and request.FILES.get("workbook"):
+        try:
+            result = import_registry(request.FILES["workbook"], acting_user=request.user)
+        except ImportRefused as err:
+            errors = err.messages
+    return render(
+        request,
+        "monitoring/import.html",
+        {
+            "errors": errors,
+            "result": result,
+            "is_office": True,
+            "site_columns": SITE_COLUMNS,
+            "device_columns": DEVICE_COLUMNS,
+        },
+    )
