@@ -108,7 +108,9 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path, workers):
     gateway.wait(30)
 
     assert report.acked == report.sent == 8 * 120
-    assert report.resent > 0  # the kill really interrupted the stream
+    # The kill really interrupted the stream: uploads in flight were re-sent, or (when the kill
+    # fell between uploads) the devices had to reconnect.
+    assert report.resent > 0 or report.connect_failures > 0
 
     db = sqlite3.connect(tmp_path / "lantian.sqlite3")
     rows = db.execute(
