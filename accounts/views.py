@@ -7,6 +7,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import is_staff_user, restrict, roles_of
 from accounts.choices import Role
 from accounts.models import Membership, Notification, Unit, UnitGroup
+from lantian import home as start_page
+from lantian.lib import tz
 
 
 @login_required
@@ -19,6 +21,8 @@ def home(request):
         {
             "memberships": memberships,
             "role_labels": [Role(r).label for r in sorted(roles_of(request.user))],
+            "sections": start_page.sections_for(request.user, tz.local_today()),
+            "today": tz.local_today(),
         },
     )
 

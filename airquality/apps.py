@@ -7,9 +7,13 @@ class AirqualityConfig(AppConfig):
     verbose_name = _("空气质量")
 
     def ready(self):
-        from accounts.access import is_office, is_staff_user
+        from accounts.access import is_staff_user
         from lantian import navigation
 
-        navigation.register(_("空气质量"), "airquality:overview", order=40, visible=is_staff_user)
-        navigation.register(_("异常响应"), "airquality:responses", order=41, visible=is_staff_user)
-        navigation.register(_("数据导入"), "airquality:imports", order=42, visible=is_office)
+        navigation.register(_("空气质量"), "airquality:overview", order=50, visible=is_staff_user)
+        navigation.register(_("异常响应"), "airquality:responses", order=51, visible=is_staff_user)
+
+        from airquality.summary import cards as home_cards
+        from lantian import home
+
+        home.register("airquality", _("空气质量"), order=40, cards=home_cards)

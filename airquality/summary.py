@@ -136,3 +136,50 @@ def public_summary(on: dt.date | None = None, city: District | None = None) -> d
         "ranking": ranking,
         "levels": scale,
     }
+
+
+def latest_city_day(city: District | None = None) -> DistrictDaily | None:
+    """The newest day with a city AQI (the start page shows it; data arrive with a lag)."""
+    city = city or default_city()
+    if city is None:
+        return None
+    return DistrictDaily.objects.filter(district=city, aqi__isnull=False).order_by("-date").first()
+
+
+def cards(user, today: dt.date) -> list:
+    """Start-page cards: the latest city AQI and the response items waiting for this user."""
+    from django.db.models import Count, Q
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from accounts.access import VIEW, is_staff_user, restrict
+    from airquality.choices import ResponseStatus
+    from airquality.models import ResponseItem
+    from lantian.home import Card
+
+    if not is_staff_user(user):
+        return []
+    out = []
+    day = latest_city_day()
+    if day is not None:
+        entry = day_entry(day, level_scale(day.date))
+        tone = "ok" if (day.aqi or 0) <= 100 else "warn" if day.aqi <= 200 else "bad"
+        note = f"{day.date.isoformat()} {entry['category'] or ''} {entry['primary'] or ''}".strip()
+        out.append(Card(_("全市空气质量指数"), day.aqi, reverse("airquality:overview"), tone, note))
+    items = restrict(ResponseItem.objects.all(), user, VIEW).order_by()
+    open_ = Q(status__in=[ResponseStatus.INVESTIGATING, ResponseStatus.FEEDBACK])
+    figures = items.aggregate(
+        open=Count("pk", filter=open_),
+        overdue=Count("pk", filter=open_ & Q(deadline__lt=tz.now())),
+    )
+    url = reverse("airquality:responses")
+    out.append(Card(_("异常响应未办结"), figures["open"], url, "warn" if figures["open"] else "ok"))
+    out.append(
+        Card(
+            _("异常响应超时"),
+            figures["overdue"],
+            f"{url}?overdue=1",
+            "bad" if figures["overdue"] else "ok",
+        )
+    )
+    return out

@@ -5,11 +5,32 @@ records or people's names."""
 
 from django.shortcuts import get_object_or_404, render
 
+from airquality import summary as air_summary
+from emergency import summary as emergency_summary
 from ledger import public
 
 
 def index(request):
-    return render(request, "disclosure/index.html", {"plans": public.published_plans()})
+    """The public landing page: air quality, warnings in force, and the published plans."""
+    return render(
+        request,
+        "disclosure/index.html",
+        {
+            "plans": public.published_plans(),
+            "air": _latest_air(),
+            "warnings": emergency_summary.public_warning(),
+        },
+    )
+
+
+def air(request):
+    """The city's and each district's latest daily AQI and the month's district ranking."""
+    return render(request, "disclosure/air.html", {"air": _latest_air()})
+
+
+def _latest_air() -> dict | None:
+    day = air_summary.latest_city_day()
+    return air_summary.public_summary(on=day.date) if day else None
 
 
 def plan_detail(request, pk):

@@ -11,3 +11,8 @@ class EmergencyConfig(AppConfig):
         from lantian import navigation
 
         navigation.register(_("重污染应对"), "emergency-home", order=60, visible=is_staff_user)
+
+        from emergency.summary import cards as home_cards
+        from lantian import home
+
+        home.register("emergency", _("重污染应对"), order=50, cards=home_cards)

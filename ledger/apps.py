@@ -12,7 +12,8 @@ class LedgerAppConfig(AppConfig):
 
         navigation.register(_("驾驶舱"), "ledger-dashboard", order=10, visible=is_staff_user)
         navigation.register(_("整改台账"), "ledger-task-list", order=20, visible=is_staff_user)
-        navigation.register(
-            _("督查督办"), "ledger-supervision-list", order=25, visible=is_staff_user
-        )
-        navigation.register(_("考核排名"), "ledger-ranking", order=28, visible=is_staff_user)
+
+        from lantian import home
+        from ledger.summary import cards as home_cards
+
+        home.register("ledger", _("整改台账"), order=10, cards=home_cards)

@@ -13,3 +13,8 @@ class MonitoringConfig(AppConfig):
         navigation.register(_("在线监测"), "monitoring-devices", order=40, visible=is_staff_user)
         navigation.register(_("报警"), "monitoring-alarms", order=41, visible=is_staff_user)
         _register_monitoring_policies()
+
+        from lantian import home
+        from monitoring.summary import cards as home_cards
+
+        home.register("monitoring", _("在线监测"), order=30, cards=home_cards)

@@ -115,6 +115,13 @@ def _alarm_queryset(request):
     kind = request.GET.get("kind", "")
     if kind in AlarmKind.values:
         alarms = alarms.filter(kind=kind)
+    elif kind == "health":  # every device-health finding, i.e. anything but an exceedance
+        alarms = alarms.exclude(kind=AlarmKind.EXCEEDANCE)
+    level = request.GET.get("level", "")
+    if level.isdigit():
+        alarms = alarms.filter(level__gte=3) if level == "3" else alarms.filter(level=int(level))
+    if request.GET.get("overdue") == "1":
+        alarms = alarms.filter(due_at__lt=tz.now())
     if request.GET.get("mine") and not access.is_office(request.user):
         alarms = alarms.filter(dispatched_to__in=access.unit_ids_of(request.user))
     return alarms.order_by("-first_at"), status, kind

@@ -11,4 +11,4 @@ class PlansConfig(AppConfig):
         from accounts.access import is_office
         from lantian import navigation
 
-        navigation.register(_("方案导入"), "plan-import", order=15, visible=is_office)
+        navigation.register(_("方案导入"), "plan-import", order=30, visible=is_office)
