@@ -5,8 +5,8 @@ The emergency app does not own monitoring data. It depends on one small interfac
 *provider* ``fn(mns, start, end) -> iterable of Reading`` returning the readings of the devices
 with those HJ 212 MN codes in ``[start, end)``. The provider is named by the setting
 ``LANTIAN_EMERGENCY_READINGS`` (a dotted path) or set with ``set_provider``; without one, no
-data is shown. Once the ``monitoring`` app (Site/Device/Reading) is merged, its provider is a
-query of its readings by device MN.
+data is shown. The default is ``monitoring.episodes.readings_by_mn``: the hourly means of the
+readings lantian's HJ 212 gateway stored for those devices.
 """
 
 from __future__ import annotations

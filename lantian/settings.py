@@ -136,8 +136,10 @@ LANTIAN_MAX_EVIDENCE_BYTES = envint("LANTIAN_MAX_EVIDENCE_BYTES", 20 * 1024 * 10
 # The city whose unit registry resolves names in documents that do not say which city they are.
 LANTIAN_DEFAULT_CITY = os.environ.get("LANTIAN_CITY", "西安市")
 # emergency: where enterprises' online monitoring readings come from (a dotted path to
-# fn(mns, start, end)); empty until the monitoring app provides one (emergency/readings.py).
-LANTIAN_EMERGENCY_READINGS = os.environ.get("LANTIAN_EMERGENCY_READINGS", "")
+# fn(mns, start, end), see emergency/readings.py); by default lantian's own HJ 212 readings.
+LANTIAN_EMERGENCY_READINGS = os.environ.get(
+    "LANTIAN_EMERGENCY_READINGS", "monitoring.episodes.readings_by_mn"
+)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lantian@localhost")

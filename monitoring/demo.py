@@ -12,7 +12,7 @@ from accounts.models import District, Unit
 from lantian.lib import tz
 from monitoring import simulator
 from monitoring.hj212 import parse_frame
-from monitoring.ingest import write_batch
+from monitoring.ingest import insert_rows, write_batch
 from monitoring.judge import judge_devices
 from monitoring.models import Device, Reading, Site
 
@@ -97,6 +97,57 @@ def load_demo(stdout) -> None:
     stdout.write(
         f"在线监测：{len(devices)} 个点位、{len(uploads)} 条上传、{len(set(alarms))} 条报警"
     )
+    linked = _episode_data(rng)
+    if linked:
+        stdout.write(f"在线监测：{linked} 家应急减排清单企业的排口数据（演示预警过程前后）")
+
+
+def _episode_data(rng: random.Random) -> int:
+    """Hourly stack data for a few enterprises of the emergency demo's list, around its demo
+    episode: one cuts emissions as it owes, one only by half of that (线上监控+线下核实)."""
+    try:
+        from emergency.demo import DEMO_NOTE
+        from emergency.models import Enterprise, Episode
+    except ImportError:
+        return 0
+    episode = Episode.objects.filter(basis_note=DEMO_NOTE).order_by("-starts_at").first()
+    if episode is None or episode.lifted_at is None:
+        return 0
+    chosen = (
+        Enterprise.objects.filter(city=episode.city, measures__level="orange")
+        .exclude(device_mns=[])
+        .select_related("district")
+        .order_by("id")[:2]
+    )
+    rows = []
+    for share, enterprise in zip((1.0, 0.5), chosen, strict=False):
+        measure = enterprise.measures.get(level="orange")
+        owed = 1.0 if measure.stop_production else float(measure.reduction_pct or 30) / 100
+        site, _ = Site.objects.get_or_create(
+            district=enterprise.district,
+            name=f"{enterprise.name} 总排口",
+            defaults={"kind": "emission", "operator": enterprise.name},
+        )
+        device, _ = Device.objects.get_or_create(
+            mn=enterprise.device_mns[0],
+            defaults={
+                "password": "123456",
+                "kind": "emission",
+                "site": site,
+                "install_date": dt.date(2023, 1, 1),
+                "permit_limits": PERMIT,
+            },
+        )
+        at = episode.starts_at - dt.timedelta(days=7)
+        while at < episode.lifted_at + dt.timedelta(days=1):
+            during = episode.starts_at <= at < episode.lifted_at
+            factor = 1 - owed * share if during else 1.0
+            for code, level in (("a34013", 6.0), ("a21026", 20.0), ("a21002", 40.0)):
+                value = round(level * factor * rng.uniform(0.9, 1.1), 3)
+                rows.append((device.pk, code, at, 2061, value, "N", None, None, None, None))
+            at += dt.timedelta(hours=1)
+    insert_rows(rows)
+    return len(chosen)
 
 
 def _profile(device):

@@ -64,3 +64,28 @@ def test_the_enterprise_page_flags_a_reduction_short_of_what_is_owed(
     enterprise.measures.filter(level="orange").update(reduction_pct=5)
     body = client.get(reverse("emergency-enterprise", args=[enterprise.pk])).content.decode()
     assert "-10.0%" in body and "降幅不足" not in body
+
+
+@pytest.mark.django_db
+def test_by_default_the_page_reads_what_the_hj212_gateway_stored(client, world, small_episode):
+    """No provider set: the setting's default reads monitoring's readings by MN."""
+    from accounts.models import District
+    from monitoring.ingest import insert_rows
+    from monitoring.models import Device, Site
+
+    enterprise = Enterprise.objects.filter(measures__level="orange").first()
+    enterprise.measures.filter(level="orange").update(reduction_pct=30, stop_production=False)
+    enterprise.device_mns = ["61019999999901"]
+    enterprise.save()
+    district = District.objects.filter(parent__name="西安市").first()
+    site = Site.objects.create(name="排口", kind="emission", district=district)
+    device = Device.objects.create(mn="61019999999901", password="1", kind="emission", site=site)
+    rows, at = [], T0 - dt.timedelta(days=7)
+    while at < T0 + dt.timedelta(days=2):
+        value = 50.0 if at < T0 else 40.0  # a 20 % drop: short of the 30 % owed
+        rows.append((device.pk, "a34013", at, 2061, value, "N", None, None, None, None))
+        at += dt.timedelta(hours=1)
+    insert_rows(rows)
+    client.force_login(world.office)
+    body = client.get(reverse("emergency-enterprise", args=[enterprise.pk])).content.decode()
+    assert "61019999999901" in body and "-20.0%" in body and "降幅不足" in body
