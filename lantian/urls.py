@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
     path("air/", include("airquality.urls")),
+    path("crosscheck/", include("crosscheck.urls")),
 ]

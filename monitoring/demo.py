@@ -113,12 +113,23 @@ def _episode_data(rng: random.Random) -> int:
     episode = Episode.objects.filter(basis_note=DEMO_NOTE).order_by("-starts_at").first()
     if episode is None or episode.lifted_at is None:
         return 0
-    chosen = (
-        Enterprise.objects.filter(city=episode.city, measures__level="orange")
-        .exclude(device_mns=[])
+    # enterprises an inspector found compliant during the episode: the data will back one
+    # of them and contradict the other (the cross-check ``inspection_vs_data`` finds it)
+    chosen = list(
+        Enterprise.objects.filter(
+            city=episode.city,
+            measures__level="orange",
+            inspections__plan__round__episode=episode,
+            inspections__result="compliant",
+        )
         .select_related("district")
+        .distinct()
         .order_by("id")[:2]
     )
+    for enterprise in chosen:
+        if not enterprise.device_mns:
+            enterprise.device_mns = [f"6101DEMO{enterprise.pk:06d}"]
+            enterprise.save(update_fields=["device_mns"])
     rows = []
     for share, enterprise in zip((1.0, 0.5), chosen, strict=False):
         measure = enterprise.measures.get(level="orange")
