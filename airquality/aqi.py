@@ -535,6 +535,8 @@ class ArrayResult:
     """Per-row results of the NumPy path. Missing sub-indices and failed rows hold -1.
 
     ``primary`` and ``over_limit`` are bit sets over ``names``; ``table`` indexes ``tables``.
+    Arrays are as narrow as their values allow (IAQI and AQI int16, level and error int8, bit
+    sets uint8): at millions of rows, writing the results is a good part of the time.
     """
 
     names: tuple[str, ...]
@@ -552,7 +554,7 @@ class ArrayResult:
         return tuple(n for i, n in enumerate(self.names) if bits >> i & 1)
 
 
-def round_units(x: np.ndarray, decimals: int) -> np.ndarray:
+def round_units(x: np.ndarray, decimals: int, dtype=np.int64) -> np.ndarray:
     """GB/T 8170 rounding of floats to integer units of 10^-decimals, as the scalar path rounds.
 
     The scalar path rounds the shortest decimal of each float (its ``repr``). With no decimals
@@ -562,17 +564,18 @@ def round_units(x: np.ndarray, decimals: int) -> np.ndarray:
     down, equal is a true tie and goes to the even neighbour. Inputs must be in [0, 10^7].
     """
     if decimals == 0:
-        return np.rint(x).astype(np.int64)
+        return np.rint(x).astype(dtype)
     s = 10.0**decimals
     y = x * s
     units = np.rint(y)
-    m = np.floor(y)
-    near = np.nonzero(np.abs(y - m - 0.5) < 1e-6)[0]
+    distance = np.subtract(y, units)
+    np.abs(distance, out=distance)  # to the nearest integer: ½ at a half point
+    near = np.nonzero(distance > 0.5 - 1e-6)[0]
     if len(near):
-        xn, mn = x[near], m[near]
+        xn, mn = x[near], np.floor(y[near])
         h = (mn + 0.5) / s
         units[near] = np.where(xn > h, mn + 1, np.where(xn < h, mn, mn + np.mod(mn, 2)))
-    return units.astype(np.int64)
+    return units.astype(dtype)
 
 
 def _array_iaqi(units: np.ndarray, decimals: int, table: Table, key: str) -> np.ndarray:
@@ -604,7 +607,7 @@ def _lookup(table: Table, key: str, length: int) -> np.ndarray:
             over = int(rule["iaqi"])
         else:
             over = _NEEDS_ALT
-        lut = np.full(length, over, dtype=np.int64)
+        lut = np.full(length, over, dtype=np.int16)
         digits = table.decimals[pollutant_of(key)]
         lut[: top + 1] = _array_iaqi(np.arange(top + 1), digits, table, key)
         lut[-1] = _ABSENT
@@ -612,27 +615,66 @@ def _lookup(table: Table, key: str, length: int) -> np.ndarray:
     return table._scaled[cache_key][1]
 
 
+CHUNK = 65_536  # rows per block: a block's arrays stay in the CPU cache between passes
+
+
 def _frame(values: Mapping[str, np.ndarray], row_table: np.ndarray, tables: list[Table], mode):
-    """The NumPy path proper. All ``tables`` must round each pollutant alike."""
+    """``_frame_block`` over blocks of ``CHUNK`` rows, stitched together: the same result,
+    about a quarter faster on a million rows than one pass per operation over all of them."""
+    n = len(row_table)
+    if n <= CHUNK:
+        return _frame_block(values, row_table, tables, mode)
+    parts = [
+        _frame_block(
+            {k: v[a : a + CHUNK] for k, v in values.items()}, row_table[a : a + CHUNK], tables, mode
+        )
+        for a in range(0, n, CHUNK)
+    ]
+    first = parts[0]
+    return ArrayResult(
+        first.names,
+        {name: np.concatenate([p.iaqi[name] for p in parts]) for name in first.names},
+        *(
+            np.concatenate([getattr(p, attr) for p in parts])
+            for attr in ("aqi", "level", "primary", "over_limit", "above_scale", "error")
+        ),
+        row_table,
+        tables,
+    )
+
+
+def _frame_block(
+    values: Mapping[str, np.ndarray], row_table: np.ndarray, tables: list[Table], mode
+):
+    """The NumPy path proper. All ``tables`` must round each pollutant alike.
+
+    Memory bandwidth is the cost here (a pass over a million rows is a few milliseconds), so
+    sub-indices are int32, bit sets are built in uint8, and masks are applied only when some
+    row needs them.
+    """
     n = len(row_table)
     names = tuple(SUBINDEX_NAMES)
     several = len(tables) > 1
     invalid = np.zeros(n, dtype=bool)
     units: dict[str, np.ndarray] = {}
-    ok: dict[str, np.ndarray] = {}
+    ok: dict[str, np.ndarray | None] = {}  # None: every row has a usable value
     for key, raw in values.items():
         x = np.asarray(raw, dtype=np.float64)
-        bad = (x < 0) | np.isinf(x)
-        good = ~(bad | np.isnan(x))
-        invalid |= bad
-        clean = np.where(good, x, 0.0)
-        np.minimum(clean, _CLAMP, out=clean)
-        units[key] = round_units(clean, tables[0].decimals[pollutant_of(key)])
-        ok[key] = good
+        good = (x >= 0) & (x < np.inf)  # NaN compares false: missing rows are not good
+        clean = np.minimum(x, _CLAMP)
+        if good.all():
+            ok[key] = None
+        else:
+            invalid |= ~good & ~np.isnan(x)  # negative or infinite: the row is rejected
+            clean[~good] = 0.0
+            ok[key] = good
+        units[key] = round_units(clean, tables[0].decimals[pollutant_of(key)], np.int32)
     spec_of = [{s.name: s for s in specs(t, mode)} for t in tables]
-    iaqi = {name: np.full(n, _ABSENT, dtype=np.int64) for name in names}
+    iaqi = {name: np.full(n, _ABSENT, dtype=np.int16) for name in names}
+    filled: set[str] = set()
     above = np.zeros(n, dtype=bool)
     fallback_missing = np.zeros(n, dtype=bool)
+    offsets: dict[int, np.ndarray] = {}
     for name in names:
         by_measurement: dict[str, list[Spec | None]] = {}
         for t, table_specs in enumerate(spec_of):
@@ -644,13 +686,17 @@ def _frame(values: Mapping[str, np.ndarray], row_table: np.ndarray, tables: list
                 max(_top_units(t, s.table) for t, s in zip(tables, per_table, strict=True) if s) + 3
             )
             rows = [
-                _lookup(t, s.table, length) if s else np.full(length, _ABSENT, dtype=np.int64)
+                _lookup(t, s.table, length) if s else np.full(length, _ABSENT, dtype=np.int16)
                 for t, s in zip(tables, per_table, strict=True)
             ]
             index = np.minimum(units[measurement], length - 2)
-            index[~ok[measurement]] = length - 1
+            if ok[measurement] is not None:
+                index[~ok[measurement]] = length - 1
             if several:
-                value = np.concatenate(rows)[row_table * length + index]
+                if length not in offsets:
+                    offsets[length] = row_table * length
+                index += offsets[length]
+                value = np.concatenate(rows)[index]
             else:
                 value = rows[0][index]
             special = np.nonzero(value >= _ABOVE)[0]
@@ -667,30 +713,55 @@ def _frame(values: Mapping[str, np.ndarray], row_table: np.ndarray, tables: list
                     above,
                     fallback_missing,
                 )
-            np.maximum(iaqi[name], value, out=iaqi[name])
+            if name in filled:
+                np.maximum(iaqi[name], value, out=iaqi[name])
+            else:  # the first measurement of this sub-index: no need to compare with "absent"
+                iaqi[name] = value
+                filled.add(name)
     aqi = iaqi[names[0]].copy()
     for name in names[1:]:
         np.maximum(aqi, iaqi[name], out=aqi)
-    error = np.full(n, OK, dtype=np.int64)
+    error = np.zeros(n, dtype=np.int8)
     error[aqi < 0] = NOTHING
-    error[fallback_missing] = FALLBACK_MISSING
-    error[invalid] = INVALID
+    if fallback_missing.any():
+        error[fallback_missing] = FALLBACK_MISSING
+    if invalid.any():
+        error[invalid] = INVALID
     failed = error != OK
-    aqi[failed] = -1
-    for name in names:
-        iaqi[name][failed] = -1
+    any_failed = bool(failed.any())
+    if any_failed:
+        aqi[failed] = -1
+        for name in names:
+            iaqi[name][failed] = -1
+        above &= ~failed
     level = _levels(aqi, row_table, tables)
-    level[failed] = -1
+    if any_failed:
+        level[failed] = -1
     primary_threshold = _per_row(row_table, [t.primary_threshold for t in tables])
     over_limit_iaqi = _per_row(row_table, [t.over_limit_iaqi for t in tables])
-    primary = np.zeros(n, dtype=np.int64)
-    over_limit = np.zeros(n, dtype=np.int64)
-    leads = (aqi > primary_threshold) & ~failed
+    bits = np.uint8 if len(names) <= 8 else np.uint16
+    primary = np.zeros(n, dtype=bits)
+    over_limit = np.zeros(n, dtype=bits)
     for bit, name in enumerate(names):
-        primary |= ((iaqi[name] == aqi) & leads).astype(np.int64) << bit
-        over_limit |= (iaqi[name] > over_limit_iaqi).astype(np.int64) << bit
+        primary |= (iaqi[name] == aqi).view(np.uint8).astype(bits, copy=False) << bits(bit)
+        over_limit |= (iaqi[name] > over_limit_iaqi).view(np.uint8).astype(
+            bits, copy=False
+        ) << bits(bit)
+    leads = aqi > primary_threshold
+    if any_failed:
+        leads &= ~failed
+    primary *= leads
     return ArrayResult(
-        names, iaqi, aqi, level, primary, over_limit, above & ~failed, error, row_table, tables
+        names,
+        iaqi,
+        aqi,
+        level,
+        primary,
+        over_limit,
+        above,
+        error,
+        row_table,
+        tables,
     )
 
 
@@ -714,7 +785,8 @@ def _over_top(name, rows, value, row_table, tables, per_table, units, ok, above,
             continue
         length = _top_units(table, alt) + 3
         index = np.minimum(units[alt][needs], length - 2)
-        index[~ok[alt][needs]] = length - 1
+        if ok.get(alt) is not None:
+            index[~ok[alt][needs]] = length - 1
         alt_value = _lookup(table, alt, length)[index]
         missing[needs[alt_value == _ABSENT]] = True
         # No version chains the rules (the other period's table has none): above its top is 500.
@@ -735,7 +807,9 @@ def _levels(aqi: np.ndarray, row_table: np.ndarray, tables: list[Table]) -> np.n
     luts = []
     for table in tables:
         maxes = np.array([lv.max for lv in table.levels])
-        luts.append(np.minimum(np.searchsorted(maxes, np.arange(top)), len(maxes) - 1))
+        luts.append(
+            np.minimum(np.searchsorted(maxes, np.arange(top)), len(maxes) - 1).astype(np.int8)
+        )
     clipped = np.clip(aqi, 0, top - 1)
     if len(tables) == 1 or all(np.array_equal(luts[0], lut) for lut in luts[1:]):
         return luts[0][clipped]
@@ -774,21 +848,25 @@ def compute_frame(
     first, last = int(days.min()), int(days.max())
     if last - first < 1_000_000:  # a counting pass instead of a sort
         seen = np.zeros(last - first + 1, dtype=bool)
-        seen[days - first] = True
+        offset = days - first
+        seen[offset] = True
         unique = np.nonzero(seen)[0] + first
-        position = np.zeros(last - first + 1, dtype=np.int64)
-        position[unique - first] = np.arange(len(unique))
-        inverse = position[days - first]
+        inverse = None
     else:
         unique, inverse = np.unique(days, return_inverse=True)
     tables: list[Table] = []
-    table_of_day = np.empty(len(unique), dtype=np.int64)
+    table_of_day = np.empty(len(unique), dtype=np.int32)
     for i, day in enumerate(unique):
         table = resolver(dt.date(1970, 1, 1) + dt.timedelta(days=int(day)))
         if table not in tables:
             tables.append(table)
         table_of_day[i] = tables.index(table)
-    row_table = table_of_day[inverse]
+    if inverse is None:  # the table of each day of the range, then one gather for the rows
+        by_offset = np.zeros(last - first + 1, dtype=np.int32)
+        by_offset[unique - first] = table_of_day
+        row_table = by_offset[offset]
+    else:
+        row_table = table_of_day[inverse]
     if all(t.decimals == tables[0].decimals for t in tables):
         return _frame(arrays, row_table, tables, mode)
     # Versions that round differently: one pass per version, stitched together.
