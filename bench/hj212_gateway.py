@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 LANTIAN = str(Path(sys.executable).with_name("lantian"))
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/lantian_bench_mon"
+WORKERS = 1  # gateway worker processes (--workers)
 CODES_PER_FRAME = 6  # the simulator's dust upload: TSP, PM10, PM2.5, noise, temperature, wind
 
 
@@ -274,6 +275,8 @@ def start_gateway(env: dict, port: int, max_connections: int) -> subprocess.Pope
             str(max_connections + 100),
             "--judge-every",
             "0",
+            "--workers",
+            str(WORKERS),
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -389,7 +392,12 @@ def main() -> None:
     parser.add_argument("--latency-rate", type=float, default=300.0)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
-    parser.add_argument("--workers", type=int, default=1, help="gateway worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="gateway worker processes (default: one per CPU, as a production gateway runs)",
+    )
     args = parser.parse_args()
     global WORKERS
     WORKERS = args.workers
