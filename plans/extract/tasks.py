@@ -620,15 +620,50 @@ def _is_role_bracket(content: str, kind: str) -> bool:
     return kind == "〔〕" or _role_clause(content)
 
 
-def _segments(text: str) -> list[tuple[str, str | None, str]]:
+_TIME_LABEL = re.compile(
+    r"^(?:完成时限|完成时间|时限要求|整改时限|时限|时间节点|进度安排)\s*[：:]\s*"
+)
+_TIME_WORDS = re.compile(
+    r"持续|长期|常态|立行立改|立即|年底|年末|月底|月末|季度|半年|\d+\s*月|\d{4}\s*年|[一二三四]季度"
+    r"|[上下]半年|工作日|前完成|以前|之前"
+)
+_UNIT_WORDS = re.compile(r"局|委|办|政府|管委会|党工委|中心|公司|单位|部门|法院|检察院|支队|集团")
+
+
+def peel_time(content: str) -> tuple[str, str | None]:
+    """A responsibility bracket's units without the time stated next to them:
+    ``责任单位：A、B，2024年12月底前完成`` → (``责任单位：A、B``, ``2024年12月底前完成``);
+    ``A牵头，B落实；完成时限：持续推进`` → (``A牵头，B落实``, ``持续推进``)."""
+    parts = re.split(r"([，,；;])", content)
+    kept: list[str] = []
+    times: list[str] = []
+    for i in range(0, len(parts), 2):
+        segment = parts[i].strip()
+        labelled = _TIME_LABEL.match(segment)
+        if labelled:
+            times.append(segment[labelled.end() :])
+        elif segment and _TIME_WORDS.search(segment) and not _UNIT_WORDS.search(segment):
+            times.append(segment)
+        else:
+            if kept and i > 0:
+                kept.append(parts[i - 1])
+            kept.append(parts[i])
+            continue
+    if not times or not "".join(kept).strip():
+        return content, None
+    return "".join(kept).strip(), "；".join(t for t in times if t) or None
+
+
+def _segments(text: str) -> list[tuple[str, str | None, str, str | None]]:
     """A paragraph cut after each responsibility bracket: ``A。〔units〕B。(units)`` gives two
-    parts, each (text, bracket content, kind). Text after the last bracket that is only
-    punctuation (``〕。``) is dropped; other text is a part without a bracket."""
-    out: list[tuple[str, str | None, str]] = []
+    parts, each (text, bracket content, kind, time stated in the bracket). Text after the last
+    bracket that is only punctuation (``〕。``) is dropped; other text is a part without a
+    bracket."""
+    out: list[tuple[str, str | None, str, str | None]] = []
     pos = 0
     for match in _ANY_BRACKET.finditer(text):
         kind = "〔〕" if match["b1"] is not None else "()"
-        content = match["b1"] if match["b1"] is not None else match["b2"]
+        content, when = peel_time(match["b1"] if match["b1"] is not None else match["b2"])
         if not _is_role_bracket(content, kind):
             continue
         before = text[pos : match.start()].strip()
@@ -636,23 +671,32 @@ def _segments(text: str) -> list[tuple[str, str | None, str]]:
             before = out.pop()[0]
         if not before and out:
             continue  # two brackets in a row: keep the first
-        out.append((before, content, kind))
+        out.append((before, content, kind, when))
         pos = match.end()
     rest = text[pos:].strip()
     if rest.strip("。.;；,， ") or not out:
-        out.append((rest, None, ""))
+        out.append((rest, None, "", None))
     return out
 
 
 def _split_bracket(text: str) -> tuple[str, str | None, str]:
     """(text without bracket, bracket content or None, kind) of a paragraph."""
     match = _BRACKET_END.search(text)
-    if match and unitlists.looks_like_units(match["b"]):
+    if match and unitlists.looks_like_units(peel_time(match["b"])[0]):
         return text[: match.start()].rstrip(), match["b"], "〔〕"
     match = _PAREN_END.search(text)
-    if match and unitlists.looks_like_units(match["b"]) and _role_clause(match["b"]):
-        return text[: match.start()].rstrip(), match["b"], "()"
+    if match:
+        content = peel_time(match["b"])[0]
+        if unitlists.looks_like_units(content) and _role_clause(content):
+            return text[: match.start()].rstrip(), match["b"], "()"
     return text, None, ""
+
+
+def _bracket_units(bracket: str, when: str | None) -> dict:
+    units = _unit_line(bracket) or unitlists.bracket_literal(bracket)
+    if when and not units.get("deadline_raw"):
+        units["deadline_raw"] = when
+    return units
 
 
 def _role_clause(body: str) -> bool:
@@ -764,18 +808,18 @@ def parse_work_plan(
                 prev["bracket_kind"] = "line"
                 continue
         segments = _segments(body)
-        for stripped, bracket, kind in segments:
+        for stripped, bracket, kind, when in segments:
             if not stripped and bracket is not None and current["paragraphs"]:
                 # a bracket on a line of its own belongs to the paragraph before it
                 prev = current["paragraphs"][-1]
                 if prev["units"] is None:
-                    prev["units"] = _unit_line(bracket) or unitlists.bracket_literal(bracket)
+                    prev["units"] = _bracket_units(bracket, when)
                     prev["bracket"] = bracket
                     prev["bracket_kind"] = kind
                     continue
             units = None
             if bracket is not None:
-                units = _unit_line(bracket) or unitlists.bracket_literal(bracket)
+                units = _bracket_units(bracket, when)
             current["paragraphs"].append(
                 {
                     "text": stripped.strip(),

@@ -369,7 +369,9 @@ def looks_like_units(text: str) -> bool:
     body = normalise(text)
     if not body or len(body) > 300:
         return False
-    has_role = bool(re.search(r"(牵头|参与|配合|落实|负责|分工)", body))
+    has_role = bool(
+        re.search(r"(牵头|参与|配合|落实|负责|分工|责任单位|责任部门|主责单位|承办单位)", body)
+    )
     has_unit = bool(
         re.search(r"(局|委|办|政府|管委会|中心|公司|部|院|厅|支队|单位|部门|区|县)", body)
     )

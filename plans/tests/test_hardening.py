@@ -114,6 +114,28 @@ def test_work_plan_inline_unit_and_deadline_bracket():
     assert two["ongoing"] is True
 
 
+WORK_PLAN_TIME_IN_BRACKET = """某某市2024年大气污染防治攻坚行动方案
+
+二、重点任务
+（一）强化扬尘污染管控
+1.严格落实施工工地“六个百分之百”。工地全部安装在线监测设备。（责任单位：市住房和城乡建设局、各县区人民政府，持续推进）
+2.提高道路机械化清扫率。主次干道机械化清扫率达到90%以上。（责任单位：市城市管理局，2024年12月底前完成）
+3.开展涉VOCs企业综合治理。对120家重点企业开展“一企一策”治理。（市生态环境局牵头，各县区政府负责落实，年底前完成）
+"""
+
+
+def test_a_time_written_inside_the_unit_bracket_is_a_deadline_not_a_unit():
+    out = parse_text(WORK_PLAN_TIME_IN_BRACKET)
+    one, two, three = out["items"]
+    assert one["implementers"] == ["市住房和城乡建设局", "各县区人民政府"]
+    assert (one["ongoing"], one["deadline"]) == (True, None)
+    assert two["implementers"] == ["市城市管理局"]
+    assert two["deadline"] == "2024-12-31"
+    assert three["lead"] == ["市生态环境局"] and three["implementers"] == ["各县区政府"]
+    assert three["deadline"] == "2024-12-31"
+    assert not out["warnings"]
+
+
 TASKS_WITHOUT_PROBLEM = """宝鸡市扬尘污染专项整治任务清单
 
 （一）建筑工地扬尘治理
