@@ -26,13 +26,29 @@ _STYLES = [
     ("part", re.compile(rf"^第(?P<n>[{_CN_NUM}\d]+)(?:部分|章|篇)\s*")),
     ("cn", re.compile(rf"^(?P<n>[{_CN_NUM}]+)\s*[、.．]\s*")),
     ("paren_cn", re.compile(rf"^[（(]\s*(?P<n>[{_CN_NUM}]+)\s*[）)]\s*")),
-    ("arabic", re.compile(r"^(?P<n>\d{1,3})\s*(?:[、．]|\.(?!\d))\s*")),
+    ("arabic", re.compile(r"^(?P<n>\d{1,3})\s*(?:[、．]|\.(?!\d)|\.(?=\d{4}\s*年))\s*")),
     ("paren_arabic", re.compile(r"^[（(]\s*(?P<n>\d{1,3})\s*[）)]\s*")),
     ("circled", re.compile(r"^(?P<n>[①-⑳])\s*")),
+    # 问题1：… / 问题一、… / 任务3. … : items numbered with a word before the number
+    (
+        "worded",
+        re.compile(
+            rf"^(?:反馈问题|问题|整改任务|整改事项|任务|事项)\s*(?P<n>\d{{1,3}}|[{_CN_NUM}]+)"
+            r"\s*[：:、.．]\s*"
+        ),
+    ),
 ]
 
 
-_RANK = {"part": -1, "cn": 0, "paren_cn": 1, "arabic": 2, "paren_arabic": 3, "circled": 4}
+_RANK = {
+    "part": -1,
+    "cn": 0,
+    "paren_cn": 1,
+    "worded": 1.5,
+    "arabic": 2,
+    "paren_arabic": 3,
+    "circled": 4,
+}
 
 
 def _higher(style: str | None, than: str) -> bool:

@@ -136,6 +136,48 @@ def test_a_time_written_inside_the_unit_bracket_is_a_deadline_not_a_unit():
     assert not out["warnings"]
 
 
+WORDED_NUMBERS = """某某县贯彻落实第二轮中央生态环境保护督察报告整改方案
+
+根据《第二轮中央生态环境保护督察报告》反馈意见，结合我县实际，制定本方案。
+
+附件：整改任务清单
+
+问题1：县城建成区扬尘污染问题突出，部分建筑工地未落实“六个百分之百”要求，道路积尘负荷偏高。
+责任领导：县委常委、常务副县长 张某
+牵头单位：县住建局
+责任单位：县城管局、县交通局、各镇人民政府
+整改目标：建筑工地扬尘防治措施全面落实，城区道路机械化清扫率达到90%。
+整改时限：2024年12月底前
+整改措施：
+1.开展建筑工地扬尘专项整治，2024年6月底前完成全县在建工地排查。
+2.加大道路清扫保洁力度，9月底前新增洒水车4台。
+
+问题2：燃煤散烧问题反弹，城中村冬季散煤使用量较大。
+责任领导：副县长 李某
+牵头单位：县发改局
+责任单位：县市场监管局、各镇人民政府
+整改目标：完成清洁取暖改造3000户。
+整改时限：立行立改，长期坚持
+整改措施：
+1.2024年10月底前完成3000户清洁取暖改造。
+2.常态化开展散煤市场执法检查。
+"""
+
+
+def test_problems_numbered_with_a_word_and_a_measure_opening_with_a_year():
+    """问题1：… items after an 附件 line; "1.2024年10月底前…" is measure 1, not 1.2024."""
+    out = parse_text(WORDED_NUMBERS)
+    assert out["kind"] == "task_list"
+    one, two = out["items"]
+    assert one["problem"].startswith("县城建成区扬尘污染问题突出")
+    assert one["lead"] == ["县住建局"] and "县交通局" in one["responsible"]
+    assert one["deadline"] == "2024-12-31"
+    assert [m["milestones"][0]["date"] for m in one["measures"]] == ["2024-06-30", "2024-09-30"]
+    assert (two["immediate"], two["ongoing"]) == (True, True)
+    assert [len(m["milestones"]) for m in two["measures"]] == [1, 0]
+    assert two["measures"][0]["milestones"][0]["date"] == "2024-10-31"
+
+
 TASKS_WITHOUT_PROBLEM = """宝鸡市扬尘污染专项整治任务清单
 
 （一）建筑工地扬尘治理
