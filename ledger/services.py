@@ -177,12 +177,13 @@ def import_plan_extraction(
 def _sync_tasks(plan: Plan, extraction: dict, resolver, before: dict, acting_user) -> list[str]:
     changes: list[str] = []
     seen: set[int] = set()
-    for position, item in enumerate(extraction.get("items") or [], start=1):
-        if not isinstance(item, dict):
-            continue
-        no = importing.item_number(item, position)
-        if no in seen:
-            continue
+    items = [item for item in extraction.get("items") or [] if isinstance(item, dict)]
+    numbers = [importing.item_number(item, position) for position, item in enumerate(items, 1)]
+    if len(set(numbers)) < len(numbers):
+        # numbering restarts in each part of the plan ((一)… again under 三、): number the
+        # tasks in order, so that no task is lost to another with the same number
+        numbers = list(range(1, len(items) + 1))
+    for position, (item, no) in enumerate(zip(items, numbers, strict=True), start=1):
         seen.add(no)
         task, is_new = Task.objects.get_or_create(
             plan=plan, no=no, defaults=importing.task_fields(item, position)

@@ -158,3 +158,13 @@ def test_extractions_without_expanded_units_fall_back_to_the_literal_lists(world
     assert assignment.responsible and assignment.lead and assignment.works
     assert Measure.objects.get(task__plan=plan).district is None
     assert not Milestone.objects.filter(task__plan=plan).exists()
+
+
+def test_numbering_that_restarts_in_each_part_loses_no_task(world):
+    """(一)(二) under 二、 and (一) again under 三、: every task is kept, numbered in order."""
+    first = {**ITEM_SIX, "no": 1, "title": "加快能源结构调整"}
+    second = {**ITEM_EIGHT, "no": 2, "title": "推进清洁取暖"}
+    again = {**ITEM_SIXTEEN, "no": 1, "title": "加强组织领导", "section": "保障措施"}
+    outcome = import_sample(world.office, first, second, again)
+    tasks = list(outcome.plan.tasks.order_by("no").values_list("no", "title"))
+    assert tasks == [(1, "加快能源结构调整"), (2, "推进清洁取暖"), (3, "加强组织领导")]

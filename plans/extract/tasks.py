@@ -727,9 +727,16 @@ def _unit_line(text: str) -> dict | None:
     body = text.strip().rstrip("。")
     if body[:1] in "（(" and body[-1:] in "）)":
         body = body[1:-1]
-    if not re.search(r"(?:牵头|责任|配合|参与|落实|主办|协办)(?:单位|部门)\s*[：:]", body):
+    if not re.search(r"(?:牵头|责任|配合|参与|落实|主办|协办|督导)(?:单位|部门)\s*[：:]", body):
         return None
-    out = {"lead": [], "participants": [], "implementers": [], "by_duty": False, "open_ended": []}
+    out = {
+        "lead": [],
+        "participants": [],
+        "implementers": [],
+        "acceptance": [],
+        "by_duty": False,
+        "open_ended": [],
+    }
     for part in re.split(r"[；;。]|\s{2,}", body):
         when = re.match(
             r"\s*(?:完成时限|完成时间|时限要求|整改时限|时限|时间节点)\s*[：:](.*)", part
@@ -737,7 +744,9 @@ def _unit_line(text: str) -> dict | None:
         if when:
             out["deadline_raw"] = when.group(1).strip()
             continue
-        match = re.match(r"\s*(牵头|责任|配合|参与|落实|主办|协办)(?:单位|部门)\s*[：:](.*)", part)
+        match = re.match(
+            r"\s*(牵头|责任|配合|参与|落实|主办|协办|督导)(?:单位|部门)\s*[：:](.*)", part
+        )
         if not match:
             continue
         role = {
@@ -746,6 +755,7 @@ def _unit_line(text: str) -> dict | None:
             "配合": "participants",
             "参与": "participants",
             "协办": "participants",
+            "督导": "acceptance",
         }.get(match.group(1), "implementers")
         lit = unitlists.literal_list(match.group(2))
         out[role].extend(lit.names)
@@ -863,6 +873,7 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
     lead: list[str] = []
     participants: list[str] = []
     implementers: list[str] = []
+    acceptance: list[str] = []
     unit_rows: list[tuple] = []
     measures = []
     all_deadlines = []
@@ -880,8 +891,9 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
                 ("lead", lead),
                 ("participants", participants),
                 ("implementers", implementers),
+                ("acceptance", acceptance),
             ):
-                for name in units[role]:
+                for name in units.get(role, ()):
                     if name not in bucket:
                         bucket.append(name)
         if p["bracket"] is not None and p.get("bracket_kind") != "line":
@@ -893,8 +905,9 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
                 ("lead", "lead"),
                 ("participant", "participants"),
                 ("implementer", "implementers"),
+                ("acceptance", "acceptance"),
             ):
-                for name in units[key]:
+                for name in units.get(key, ()):
                     for m in unitlists.expand(name):
                         unit_rows.append((m.name, m.raw, {role}, m.note, m.open_ended))
         hits = [
@@ -950,7 +963,7 @@ def _work_item(item: dict, year: int | None, issued) -> dict:
         "lead": lead,
         "participants": participants,
         "implementers": implementers,
-        "acceptance": [],
+        "acceptance": acceptance,
         "acceptance_lead": [],
         "target": None,
         "deadline_raw": deadline["raw"] if deadline else None,

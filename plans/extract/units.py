@@ -194,7 +194,7 @@ def _expand_clause(clause: str) -> list[UnitMention]:
 # Work-plan brackets end each clause with the role its units play: 〔A牵头，B、C参与，D落实〕.
 _CLAUSE_ROLE = re.compile(
     r"(按照?(?:职责|责任)分工(?:分别)?(?:负责|落实)|负责落实|牵头(?:督导|负责|落实|推进)?|"
-    r"参与|配合(?:落实)?|协助|协同|落实|负责|具体实施|实施)$"
+    r"参与|配合(?:落实)?|协助|协同|落实|负责|具体实施|实施|督导|督促指导|指导|监督)$"
 )
 
 
@@ -204,6 +204,8 @@ def _role_of(verb: str) -> str:
         return "lead"
     if verb.startswith(("参与", "配合", "协助", "协同")):
         return "participant"
+    if verb in ("督导", "督促指导", "指导", "监督"):  # supervises and checks: the acceptance unit
+        return "acceptance"
     return "implementer"
 
 
@@ -331,6 +333,7 @@ def bracket_literal(text: str) -> dict:
         "lead": [],
         "participants": [],
         "implementers": [],
+        "acceptance": [],
         "by_duty": False,
         "open_ended": [],
     }
@@ -352,9 +355,11 @@ def bracket_literal(text: str) -> dict:
             role = "lead"
             out["by_duty"] = True
         else:
-            role = {"lead": "lead", "participant": "participants"}.get(
-                _role_of(verb), "implementers"
-            )
+            role = {
+                "lead": "lead",
+                "participant": "participants",
+                "acceptance": "acceptance",
+            }.get(_role_of(verb), "implementers")
         out[role].extend([*waiting, *names])
         if (open_ended or waiting_open) and role not in out["open_ended"]:
             out["open_ended"].append(role)

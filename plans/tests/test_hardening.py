@@ -301,3 +301,19 @@ def test_titles_set_on_two_lines():
     assert meta.notice_of(lines).startswith("互助土族自治县人民政府办公室关于转发")
     assert meta.doc_no_of(lines) == "互政办函〔2023〕223号"
     assert meta.issued_of(lines) == (dt.date(2023, 11, 16), "互助土族自治县人民政府办公室")
+
+
+WORK_PLAN_SUPERVISOR = """XX市2025年蓝天保卫战实施方案
+
+二、主要任务
+（一）加强秸秆禁烧管控。开展秸秆禁烧巡查，确保不发生大面积焚烧。（各区县政府负责，市农业农村局督导）
+（二）强化移动源污染防治。开展柴油货车路检路查。
+牵头单位：市交通运输局；督导单位：市生态环境局
+"""
+
+
+def test_a_supervising_unit_in_a_work_plan_is_the_acceptance_unit():
+    one, two = parse_text(WORK_PLAN_SUPERVISOR)["items"]
+    assert one["implementers"] == ["各区县政府"] and one["acceptance"] == ["市农业农村局"]
+    assert "市农业农村局" not in one["responsible"]
+    assert two["lead"] == ["市交通运输局"] and two["acceptance"] == ["市生态环境局"]
