@@ -266,7 +266,23 @@ def _cell_paragraphs(value: str) -> list[str]:
             out[-1] += line
         else:
             out.append(line)
-    return out
+    return [part for paragraph in out for part in _inline_numbered(paragraph)]
+
+
+def _inline_numbered(text: str) -> list[str]:
+    """``1.排查…；2.2024年6月底前完成…`` written in one cell → one paragraph per number. Only a
+    run that starts at 1 and goes up by one after a sentence break is split."""
+    first = re.match(r"^[（(]?1\s*[.．、)）]", text)
+    if not first:
+        return [text]
+    parts, start, expected = [], 0, 2
+    for match in re.finditer(r"[；;。]\s*[（(]?(\d{1,2})\s*[.．、)）](?!\d(?!\d{3}\s*年))", text):
+        if int(match.group(1)) != expected:
+            continue
+        parts.append(text[start : match.start() + 1])
+        start, expected = match.start() + 1, expected + 1
+    parts.append(text[start:])
+    return [p.strip().rstrip("；;") for p in parts if p.strip().rstrip("；;")]
 
 
 def _join_cell(lines: list[str]) -> str:

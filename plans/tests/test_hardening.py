@@ -317,3 +317,26 @@ def test_a_supervising_unit_in_a_work_plan_is_the_acceptance_unit():
     assert one["implementers"] == ["各区县政府"] and one["acceptance"] == ["市农业农村局"]
     assert "市农业农村局" not in one["responsible"]
     assert two["lead"] == ["市交通运输局"] and two["acceptance"] == ["市生态环境局"]
+
+
+def test_measures_numbered_inside_one_cell_become_separate_measures():
+    data = _table_docx(
+        ["序号", "反馈问题", "责任领导", "牵头单位", "责任单位", "完成时限", "整改措施"],
+        [
+            [
+                "1",
+                "城区扬尘污染问题突出。",
+                "副市长 王某",
+                "市住建局",
+                "市城管局、各区政府",
+                "2024年12月底前",
+                "1.开展工地扬尘专项检查；2.2024年6月底前完成在线监测设备安装；3.新增2.5万平方米绿化。",
+            ]
+        ],
+    )
+    (item,) = parse_file(data, filename="清单.docx", year=2024)["items"]
+    texts = [m["text"] for m in item["measures"]]
+    assert len(texts) == 3 and texts[1].startswith("2024年6月底前完成在线监测设备安装")
+    assert "2.5万平方米" in texts[2]
+    assert item["measures"][1]["milestones"][0]["date"] == "2024-06-30"
+    assert item["lead"] == ["市住建局"]
