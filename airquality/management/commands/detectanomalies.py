@@ -3,13 +3,11 @@ items, and urge overdue ones. One pass by default; ``--loop`` repeats every ``--
 until SIGINT/SIGTERM (the healthchecks ``sendalerts`` pattern: the database is the queue)."""
 
 import datetime as dt
-import signal
-import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
 from airquality import detection, services
+from lantian.lib import daemon
 from lantian.lib.tz import LOCAL_TZ, to_local
 
 
@@ -26,23 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         at = self._parse_at(options["at"])
-        if not options["loop"]:
-            self._pass(at)
-            return
-        self.stopping = False
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
-        while not self.stopping:
-            close_old_connections()
-            self._pass(at)
-            slept = 0
-            while slept < options["interval"] and not self.stopping:
-                time.sleep(1)
-                slept += 1
-        self.stdout.write("detectanomalies: stopped")
-
-    def _stop(self, *args):
-        self.stopping = True
+        daemon.run(lambda: self._pass(at), loop=options["loop"], every=options["interval"])
+        if options["loop"]:
+            self.stdout.write("detectanomalies: stopped")
 
     def _parse_at(self, text):
         if not text:

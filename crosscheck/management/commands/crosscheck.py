@@ -1,12 +1,9 @@
 """``lantian crosscheck``: cross-check claims against data (one sweep, or ``--loop``)."""
 
-import signal
-import time
-
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
 from crosscheck.sweep import sweep
+from lantian.lib import daemon
 
 
 class Command(BaseCommand):
@@ -17,26 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=float, default=3600.0, help="循环间隔（秒）")
 
     def handle(self, *args, loop=False, every=3600.0, **options):
-        self.stopping = False
-        if loop:
-            signal.signal(signal.SIGTERM, self._stop)
-            signal.signal(signal.SIGINT, self._stop)
-        while True:
-            close_old_connections()
-            r = sweep()
-            line = (
-                f"核验发现 {r.found}（新增 {r.new}，重新出现 {r.reopened}，已不成立 {r.cleared}）"
-            )
-            if r.failed:
-                line += f"；失败的规则：{', '.join(r.failed)}"
-            self.stdout.write(line)
-            if not loop or self.stopping:
-                return
-            deadline = time.monotonic() + every
-            while time.monotonic() < deadline and not self.stopping:
-                time.sleep(0.5)
-            if self.stopping:
-                return
+        daemon.run(self.sweep_once, loop=loop, every=every)
 
-    def _stop(self, *args):
-        self.stopping = True
+    def sweep_once(self) -> None:
+        r = sweep()
+        line = f"核验发现 {r.found}（新增 {r.new}，重新出现 {r.reopened}，已不成立 {r.cleared}）"
+        if r.failed:
+            line += f"；失败的规则：{', '.join(r.failed)}"
+        self.stdout.write(line)

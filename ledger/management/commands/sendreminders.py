@@ -10,13 +10,10 @@ running side by side, or a restarted loop, send nothing twice.
 from __future__ import annotations
 
 import datetime as dt
-import signal
-import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
-from lantian.lib import tz
+from lantian.lib import daemon, tz
 from ledger import reminders
 
 
@@ -29,32 +26,17 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="按指定的本地日期运行（YYYY-MM-DD，用于补发或演练）")
 
     def handle(self, *args, **options):
-        self.stop = False
         day = None
         if options["date"]:
             try:
                 day = dt.date.fromisoformat(options["date"])
             except ValueError as exc:
                 raise CommandError(f"无效日期：{options['date']}") from exc
-        if not options["loop"]:
-            self.run_once(day)
-            return
-        signal.signal(signal.SIGTERM, self.on_signal)
-        signal.signal(signal.SIGINT, self.on_signal)
-        self.stdout.write(f"sendreminders: 常驻运行，间隔 {options['interval']} 秒")
-        while not self.stop:
-            close_old_connections()
-            self.run_once(day)
-            self.sleep(options["interval"])
-        self.stdout.write("sendreminders: 已停止")
-
-    def on_signal(self, signum, frame):
-        self.stop = True
-
-    def sleep(self, seconds: int) -> None:
-        deadline = time.monotonic() + seconds
-        while not self.stop and time.monotonic() < deadline:
-            time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        if options["loop"]:
+            self.stdout.write(f"sendreminders: 常驻运行，间隔 {options['interval']} 秒")
+        daemon.run(lambda: self.run_once(day), loop=options["loop"], every=options["interval"])
+        if options["loop"]:
+            self.stdout.write("sendreminders: 已停止")
 
     def run_once(self, day: dt.date | None) -> None:
         today = day or tz.local_today()

@@ -4,12 +4,9 @@ One sweep by default; ``--loop`` repeats it every ``--every`` seconds until SIGT
 manner of healthchecks' ``sendalerts`` (old connections closed each round, no work lost on stop).
 """
 
-import signal
-import time
-
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
+from lantian.lib import daemon
 from monitoring.health import check_devices
 from monitoring.judge import judge_devices
 from monitoring.services import escalate_overdue
@@ -23,25 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=float, default=60.0, help="循环间隔（秒）")
 
     def handle(self, *args, loop=False, every=60.0, **options):
-        self.stopping = False
-        if loop:
-            signal.signal(signal.SIGTERM, self._stop)
-            signal.signal(signal.SIGINT, self._stop)
-        while True:
-            close_old_connections()
-            judged = judge_devices()
-            found = check_devices()
-            escalated = escalate_overdue()
-            self.stdout.write(
-                f"超标报警 {len(judged)}，设备异常 {len(found)}，超时升级 {len(escalated)}"
-            )
-            if not loop or self.stopping:
-                return
-            deadline = time.monotonic() + every
-            while time.monotonic() < deadline and not self.stopping:
-                time.sleep(0.5)
-            if self.stopping:
-                return
+        daemon.run(self.sweep_once, loop=loop, every=every)
 
-    def _stop(self, *args):
-        self.stopping = True
+    def sweep_once(self) -> None:
+        judged = judge_devices()
+        found = check_devices()
+        escalated = escalate_overdue()
+        self.stdout.write(
+            f"超标报警 {len(judged)}，设备异常 {len(found)}，超时升级 {len(escalated)}"
+        )
