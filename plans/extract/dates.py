@@ -82,6 +82,15 @@ _BEFORE = r"(?P<before>" + _S + r"(?:之前|以前|前))?"
 _PREFIX = r"(?P<prefix>(?:到|至|截至|截止到|截止|于|在|最迟于|最晚于|不晚于)" + _S + r")?"
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
+    # 2024-06-30(前), 2024.6.30, 2024/6/30: tables exported from spreadsheets write dates so
+    (
+        "day",
+        re.compile(
+            _PREFIX
+            + r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*(?P<sep>[-./／])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*"
+            r"(?P<d>\d{1,2})(?![\d.])" + _BEFORE
+        ),
+    ),
     # 2022年12月1日(前), 5月10日前
     (
         "day",

@@ -90,3 +90,21 @@ def test_next_year_and_this_year():
     assert resolve("明年6月底前", 2024) == D(2025, 6, 30)
     assert resolve("次年3月10日前", 2024) == D(2025, 3, 10)
     assert resolve("今年9月底前", 2024) == D(2024, 9, 30)
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("2024-06-30前完成", "2024-06-30"),
+        ("2024.6.30前", "2024-06-30"),
+        ("于2024/12/31前完成", "2024-12-31"),
+        ("截至2024-06-30，完成80%", "2024-06-30"),
+    ],
+)
+def test_numeric_dates_from_spreadsheets(text, iso):
+    (hit,) = find_dates(text, 2024)
+    assert (hit.kind, hit.iso) == ("day", iso)
+
+
+def test_a_version_number_is_not_a_date():
+    assert find_dates("系统版本1.2024.6.3", 2024) == []
