@@ -11,7 +11,7 @@ def site(request):
 
         unread = Notification.objects.filter(user=request.user, read_at=None).count()
     return {
-        "site_name": settings.SITE_NAME,
+        "lantian_name": settings.SITE_NAME,  # not site_name: auth views set that to the host
         "nav_items": items_for(request.user),
         "unread_notifications": unread,
     }

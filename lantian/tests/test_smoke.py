@@ -72,3 +72,10 @@ def test_the_start_page_shows_each_role_its_own_work(
     page = client.get("/").content.decode()
     assert "暂无需要您处理的事项" in page
     assert "已逾期" not in page
+
+
+@pytest.mark.django_db
+def test_the_login_page_is_titled_with_the_platform_not_the_host(client):
+    body = client.get("/login/").content.decode()
+    assert "<title>登录 · 蓝天</title>" in body
+    assert ">蓝天 <small>" in body
