@@ -50,12 +50,12 @@ def finding_detail(request, pk: int):
     finding = get_for_user(
         Finding.objects.select_related("unit", "district", "line"), request.user, pk
     )
-    decidable = is_office(request.user) and finding.status in (Status.OPEN, Status.CLEARED)
-    return render(
-        request,
-        "crosscheck/finding_detail.html",
-        {"finding": finding, "form": DecisionForm() if decidable else None},
-    )
+    form = None
+    if is_office(request.user) and finding.status in (Status.OPEN, Status.CLEARED):
+        form = DecisionForm()
+        if finding.line is None:  # nothing on the ledger to propose 问责 on
+            del form.fields["refer"]
+    return render(request, "crosscheck/finding_detail.html", {"finding": finding, "form": form})
 
 
 @login_required

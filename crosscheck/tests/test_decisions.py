@@ -95,3 +95,11 @@ def test_api_lists_findings_for_the_office_and_refuses_officers(client, world, f
     assert client.get(url).status_code == 403
     client.logout()
     assert client.get(url).status_code == 401
+
+
+def test_referral_is_offered_only_for_findings_on_a_ledger_line(client, world, finding):
+    client.force_login(world.office)
+    url = reverse("crosscheck-finding", args=[finding.pk])
+    assert 'name="refer"' in client.get(url).content.decode()
+    Finding.objects.filter(pk=finding.pk).update(line=None)
+    assert 'name="refer"' not in client.get(url).content.decode()
