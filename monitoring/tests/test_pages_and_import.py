@@ -110,9 +110,10 @@ def test_readings_api_returns_points_and_limit(client, world, devices):
 
 def test_parse_command_contract():
     lines = [line.split(" ", 1)[1] for line in VECTORS.read_text().splitlines()]
+    lines[0] = "\ufeff" + lines[0]  # a capture saved by a Windows tool starts with a BOM
     out = subprocess.run(
         [LANTIAN, "hj212", "parse"],
-        input="\n".join(lines + ["not a frame"]) + "\n",
+        input="\n".join(lines + ["not a frame"]) + "\r\n",
         capture_output=True,
         text=True,
         check=True,

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         profile = get_profile(options["profile"])
         out = sys.stdout
         for line in sys.stdin.buffer:
-            line = line.rstrip(b"\r\n")
+            line = line.rstrip(b"\r\n").removeprefix(b"\xef\xbb\xbf")  # a BOM from Windows tools
             if not line.strip():
                 continue
             try:
