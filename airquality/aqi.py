@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -292,31 +293,64 @@ def specs(table: Table, mode: str) -> tuple[Spec, ...]:
     return tuple(out)
 
 
+# How published files name the pollutants (monitoring centres' exports, spreadsheets): the
+# canonical name after case, spaces, subscripts, "." / "-" and units in brackets are dropped.
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_ALIASES = {
+    "pm2.5": "pm25",
+    "pm2_5": "pm25",
+    "细颗粒物": "pm25",
+    "可吸入颗粒物": "pm10",
+    "二氧化硫": "so2",
+    "二氧化氮": "no2",
+    "一氧化碳": "co",
+    "臭氧": "o3",
+    "o38h": "o3_8h",
+    "o3_8hr": "o3_8h",
+    "o3_8h_max": "o3_8h",
+    "臭氧8小时": "o3_8h",
+    "臭氧8h": "o3_8h",
+    "o3_1h_max": "o3",
+}
+
+
+def canonical_column(name: str) -> str:
+    """``PM2.5``, ``pm2_5``, ``PM₂.₅(μg/m³)``, ``O3-8H``, ``细颗粒物`` → ``pm25``, ``o3_8h`` …"""
+    text = name.strip().lower().translate(_SUBSCRIPTS)
+    text = re.sub(r"[（(\[].*?[)）\]]", "", text)  # a unit in brackets
+    text = re.sub(r"\s+", "", text).replace("-", "_")
+    text = re.sub(r"^(pm2)[._](5)", r"\1\2", text)  # pm2.5_24h, pm2_5_1h
+    return _ALIASES.get(text, text)
+
+
 def column_map(columns: Iterable[str], mode: str) -> dict[str, str]:
     """Input column → measurement, for the names the CLI accepts.
 
     Daily: ``so2`` … ``pm25`` are 24 h means, ``o3`` the daily maximum 1 h, ``o3_8h`` the daily
     maximum 8 h moving mean. Hourly: plain names are 1 h means, unless ``<name>_1h`` is also given,
     in which case the plain name is the 24 h mean (used by the SO2 over-800 rule of 2012).
-    Explicit measurement names (``pm25_24h``) always mean themselves. Unknown columns are ignored.
+    Explicit measurement names (``pm25_24h``) always mean themselves. Names are read as
+    :func:`canonical_column` reads them (``PM2.5``, ``O3-8H``, ``细颗粒物``). Unknown columns are
+    ignored.
     """
     if mode not in MODES:
         raise AQIError(f"未知模式 {mode!r}（应为 daily 或 hourly）")
     columns = [c.strip().lower() for c in columns]
-    present = set(columns)
+    present = {canonical_column(c) for c in columns}
     out: dict[str, str] = {}
     for column in columns:
-        if column in MEASUREMENTS:
-            key = column
-        elif column in POLLUTANTS:
+        name = canonical_column(column)
+        if name in MEASUREMENTS:
+            key = name
+        elif name in POLLUTANTS:
             if mode == DAILY:
-                key = "o3_1h" if column == "o3" else f"{column}_24h"
-            elif f"{column}_1h" in present:
-                if column == "o3":
+                key = "o3_1h" if name == "o3" else f"{name}_24h"
+            elif f"{name}_1h" in present:
+                if name == "o3":
                     continue
-                key = f"{column}_24h"
+                key = f"{name}_24h"
             else:
-                key = f"{column}_1h"
+                key = f"{name}_1h"
         else:
             continue
         if key in out.values():

@@ -60,6 +60,8 @@ def _header(reader: csv.reader, mode: str) -> tuple[list[str], int, dict[int, st
         header = next(reader)
     except StopIteration:
         raise Unusable("输入为空：第一行应为表头") from None
+    if header:
+        header[0] = header[0].removeprefix("\ufeff")  # a BOM, whoever decoded the bytes
     lowered = [h.strip().lower() for h in header]
     time_index = next((lowered.index(c) for c in TIME_COLUMNS if c in lowered), None)
     if time_index is None:

@@ -143,3 +143,26 @@ def test_the_command_works_on_a_fresh_install_without_a_database(tmp_path):
     assert rows[1]["iaqi_co"] == "55"
     assert rows[2]["error"] == "pm25 浓度为负：-1"
     assert not (tmp_path / "not-created").exists()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "time,PM2.5,PM10,O3_8H",
+        "\ufefftime,pm2_5,pm10,o3-8h",
+        "time,PM₂.₅(μg/m³),PM₁₀(μg/m³),O₃-8h(μg/m³)",
+        "time,细颗粒物,可吸入颗粒物,臭氧8小时",
+    ],
+)
+def test_pollutant_columns_as_monitoring_centres_name_them(header):
+    """A PM2.5 column under another spelling must not be ignored: it is the primary pollutant."""
+    status, rows, err = run(f"{header}\n2025-12-01,35.5,50,100\n")
+    assert status == 0 and err == ""
+    (row,) = rows
+    assert (row["iaqi_pm25"], row["iaqi_pm10"], row["iaqi_o3_8h"]) == ("52", "50", "50")
+    assert (row["aqi"], row["primary"]) == ("52", "pm25")
+
+
+def test_two_spellings_of_one_pollutant_are_refused():
+    status, _, err = run("time,pm25,PM2.5\n2025-12-01,10,10\n")
+    assert status == 2 and "都表示 pm25_24h" in err
