@@ -101,14 +101,27 @@ def pollutant_of(key: str) -> str:
     return key.split("_", 1)[0]
 
 
+_LOOSE_DATE = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]+\d{1,2}(?::\d{1,2}){0,2}(?:\s*时)?)?"
+)
+
+
 def local_date(value: Any) -> dt.date:
     """The Asia/Shanghai date of a date, datetime or ISO string (naive times are local)."""
     if isinstance(value, str):
-        text = value.strip().replace("/", "-")
+        text = value.strip()
         try:
-            value = dt.datetime.fromisoformat(text)
+            value = dt.datetime.fromisoformat(text.replace("/", "-"))
         except ValueError:
-            raise AQIError(f"时间无法识别：{value!r}（应为 ISO 日期或日期时间）") from None
+            # 2026/3/1, 2026.3.1 10:00, 2026年3月1日: as spreadsheets and centres write them
+            match = _LOOSE_DATE.fullmatch(text)
+            if not match:
+                raise AQIError(f"时间无法识别：{value!r}（应为 ISO 日期或日期时间）") from None
+            try:
+                return dt.date(*(int(match[k]) for k in ("y", "m", "d")))
+            except ValueError:
+                raise AQIError(f"时间无法识别：{value!r}（日期不存在）") from None
         if len(text) <= 10:
             return value.date()
     if isinstance(value, dt.datetime):

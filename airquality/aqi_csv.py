@@ -25,7 +25,17 @@ import numpy as np
 from airquality import aqi
 
 EXIT_OK, EXIT_ROW_ERRORS, EXIT_UNUSABLE = 0, 1, 2
-TIME_COLUMNS = ("time", "date")
+TIME_COLUMNS = (
+    "time",
+    "date",
+    "datetime",
+    "date_time",
+    "timestamp",
+    "时间",
+    "日期",
+    "监测时间",
+    "监测日期",
+)
 RESULT_COLUMNS = (
     "aqi",
     "level",

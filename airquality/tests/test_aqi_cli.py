@@ -166,3 +166,13 @@ def test_pollutant_columns_as_monitoring_centres_name_them(header):
 def test_two_spellings_of_one_pollutant_are_refused():
     status, _, err = run("time,pm25,PM2.5\n2025-12-01,10,10\n")
     assert status == 2 and "都表示 pm25_24h" in err
+
+
+def test_dates_as_spreadsheets_write_them_and_a_chinese_time_header():
+    status, rows, _ = run(
+        "监测日期,pm25\n2025/12/1,35.5\n2025年12月2日,75\n2026.3.1 10:00,75\n2025/13/1,10\n"
+    )
+    assert status == 1
+    assert [r["standard"] for r in rows[:3]] == ["HJ 633-2012", "HJ 633-2012", "HJ 633-2026"]
+    assert [r["aqi"] for r in rows[:3]] == ["52", "100", "114"]
+    assert "日期不存在" in rows[3]["error"]
