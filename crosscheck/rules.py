@@ -137,7 +137,8 @@ def check_evidence_reuse(now: dt.datetime) -> Iterator[Found]:
     )
     files = defaultdict(list)
     for f in EvidenceFile.objects.filter(content_type=report_type, sha256__in=list(reused)):
-        files[f.sha256].append(f)
+        if f.object_id.isdigit():
+            files[f.sha256].append(f)
     reports = ProgressReport.objects.in_bulk(
         [int(f.object_id) for group in files.values() for f in group]
     )
@@ -176,6 +177,7 @@ def check_alarm_rebound(now: dt.datetime) -> Iterator[Found]:
     from monitoring.choices import AlarmKind, AlarmStatus
     from monitoring.judge import VALID_FLAGS, rules_for
     from monitoring.models import Alarm, Reading
+    from regulations.lookup import RegulationNotFound
 
     lookback = dt.timedelta(days=int(setting("alarm_lookback_days", 30)))
     after = dt.timedelta(hours=int(setting("alarm_rebound_hours", 24)))
@@ -185,7 +187,11 @@ def check_alarm_rebound(now: dt.datetime) -> Iterator[Found]:
     ).select_related("device__site", "site__district", "dispatched_to")
     for alarm in alarms:
         day = tz.to_local(alarm.closed_at).date()
-        rule = next((r for r in rules_for(alarm.device, day) if r.code == alarm.code), None)
+        try:
+            rules = rules_for(alarm.device, day)
+        except RegulationNotFound:  # no limit in force that day: nothing to judge against
+            continue
+        rule = next((r for r in rules if r.code == alarm.code), None)
         if rule is None:
             continue
         end = min(alarm.closed_at + after, now)
