@@ -20,6 +20,7 @@ class Rule(models.TextChoices):
     EVIDENCE_REUSE = "evidence_reuse", _("佐证材料重复使用")
     ALARM_REBOUND = "alarm_rebound", _("报警办结后仍超标")
     INSPECTION_VS_DATA = "inspection_vs_data", _("检查合规但在线数据未见减排")
+    CLOSED_VS_ALARMS = "closed_vs_alarms", _("销号后同类超标报警仍频发")
 
 
 class Severity(models.TextChoices):

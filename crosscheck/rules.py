@@ -7,12 +7,15 @@ yields a ``Found`` for every disagreement. Plain functions over the ORM, no HTTP
 - ``evidence_reuse``: one file (same SHA-256) attached as evidence in several places;
 - ``alarm_rebound``: an exceedance alarm closed as handled while the device still exceeds;
 - ``inspection_vs_data``: an emergency inspection recorded as compliant while the enterprise's
-  online data show less reduction than it owes (伪造应急减排台账 is what this catches).
+  online data show less reduction than it owes (伪造应急减排台账 is what this catches);
+- ``closed_vs_alarms``: a ledger item on dust or fume closed out (销号) while the same kind of
+  site in the unit's area keeps raising exceedance alarms in the weeks after.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -292,9 +295,69 @@ def check_inspections(now: dt.datetime) -> Iterator[Found]:
         )
 
 
+# --- items closed out while the monitoring data of the same kind keep alarming ------------------
+
+# What a ledger task is about, from its wording → the monitoring sites that show its effect.
+TASK_SITES = (
+    (re.compile(r"扬尘|工地|施工"), "construction"),
+    (re.compile(r"油烟|餐饮"), "restaurant"),
+)
+
+
+def check_closed_items(now: dt.datetime) -> Iterator[Found]:
+    from lantian.lib import tz
+    from ledger.models import Assignment
+    from monitoring.choices import AlarmKind
+    from monitoring.models import Alarm
+
+    after = dt.timedelta(days=int(setting("closed_watch_days", 30)))
+    needed = int(setting("closed_alarms", 3))
+    since = tz.to_local(now).date() - dt.timedelta(days=int(setting("closed_lookback_days", 90)))
+    lines = (
+        Assignment.objects.filter(works=True, withdrawn=False, closed_on__gte=since)
+        .select_related("task__plan__city", "unit__district", "district")
+        .order_by("id")
+    )
+    for line in lines:
+        task, city = line.task, line.task.plan.city
+        wording = f"{task.title}{task.problem}{task.target}"
+        kind = next((k for pattern, k in TASK_SITES if pattern.search(wording)), None)
+        if kind is None or city is None:
+            continue
+        area = claims.Area(city, _district_of(line, city))
+        start = tz.start_of_local_day(line.closed_on)
+        alarms = Alarm.objects.filter(
+            area.q("site__district"),
+            kind=AlarmKind.EXCEEDANCE,
+            site__kind=kind,
+            first_at__gte=start,
+            first_at__lt=min(start + after, now),
+        )
+        count = alarms.count()
+        if count < needed:
+            continue
+        sites = alarms.values("site").distinct().count()
+        yield Found(
+            Rule.CLOSED_VS_ALARMS,
+            f"closed:{line.pk}",
+            Severity.MEDIUM,
+            f"{line.unit.name}“{task.title[:40]}”{line.closed_on:%m月%d日}销号，"
+            f"其后 {count} 次同类超标报警",
+            f"该事项于 {line.closed_on:%Y-%m-%d} 验收销号；此后 {after.days} 天内{area.name}"
+            f" {sites} 个同类点位发生 {count} 次超标报警。"
+            "整改成效是否巩固需核实（表面整改、反弹）。",
+            {"alarms": count, "sites": sites, "closed_on": line.closed_on.isoformat()},
+            unit_id=line.unit_id,
+            district_id=area.district.pk if area.district else None,
+            url=reverse("ledger-assignment", args=[line.pk]),
+            line_id=line.pk,
+        )
+
+
 RULES = {
     Rule.CLAIM: check_claims,
     Rule.EVIDENCE_REUSE: check_evidence_reuse,
     Rule.ALARM_REBOUND: check_alarm_rebound,
     Rule.INSPECTION_VS_DATA: check_inspections,
+    Rule.CLOSED_VS_ALARMS: check_closed_items,
 }

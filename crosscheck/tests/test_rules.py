@@ -221,3 +221,49 @@ def test_a_broken_rule_does_not_stop_the_others(world, fume_line):
 
     result = sweep(rules={"broken": broken, Rule.CLAIM: check_claims})
     assert result.failed == ["broken"] and Finding.objects.filter(rule=Rule.CLAIM).count() == 1
+
+
+# --- items closed out while the same kind of site keeps alarming ------------------------------
+
+
+def alarms_after_closing(line, site, n, days_after=3):
+    from ledger.models import Assignment
+    from monitoring.models import Alarm
+
+    closed_on = dt.date(2024, 5, 6)
+    Assignment.objects.filter(pk=line.pk).update(status="closed", closed_on=closed_on)
+    device = site.devices.first()
+    start = tz.start_of_local_day(closed_on)
+    for k in range(n):
+        at = start + dt.timedelta(days=days_after, hours=k)
+        Alarm.objects.create(
+            device=device, site=site, kind="exceedance", code="a34001", level=1,
+            status="raised", first_at=at, last_at=at,
+        )  # fmt: skip
+    return start
+
+
+@pytest.mark.parametrize("n, found", [(3, True), (2, False)])
+def test_a_dust_item_closed_while_its_sites_keep_exceeding_is_found(huyi_line, devices, n, found):
+    site = devices[0].site  # a construction site in 鄠邑区
+    start = alarms_after_closing(huyi_line, site, n)
+    sweep(now=start + dt.timedelta(days=40))
+    findings = Finding.objects.filter(rule=Rule.CLOSED_VS_ALARMS)
+    assert findings.exists() is found
+    if found:
+        finding = findings.get()
+        assert finding.line == huyi_line and finding.facts["alarms"] == 3
+        assert finding.district.name == "鄠邑区"
+
+
+def test_alarms_in_another_district_do_not_count(lintong_line, devices):
+    site = devices[0].site  # in 鄠邑区, not 临潼区
+    start = alarms_after_closing(lintong_line, site, 5)
+    sweep(now=start + dt.timedelta(days=40))
+    assert not Finding.objects.filter(rule=Rule.CLOSED_VS_ALARMS).exists()
+
+
+def test_alarms_long_after_the_close_out_do_not_count(huyi_line, devices):
+    start = alarms_after_closing(huyi_line, devices[0].site, 5, days_after=35)
+    sweep(now=start + dt.timedelta(days=60))
+    assert not Finding.objects.filter(rule=Rule.CLOSED_VS_ALARMS).exists()
