@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -34,7 +35,10 @@ class Command(BaseCommand):
             help="每隔多少秒在写库线程中判定刚上传数据的设备；默认 0：由 checkdevices 判定",
         )
         s.add_argument(
-            "--workers", type=int, default=1, help="工作进程数（共享监听端口，各自写库）"
+            "--workers",
+            type=int,
+            default=0,
+            help="工作进程数（共享监听端口，各自写库）；默认 0：每个 CPU 一个",
         )
 
         m = sub.add_parser("simulate", help="模拟 N 台设备连接网关发送数据")
@@ -92,7 +96,8 @@ class Command(BaseCommand):
         sock.listen(4096)
         sock.setblocking(False)
         port = sock.getsockname()[1]
-        workers = max(1, options["workers"])
+        # one process is bound to one core (the GIL): a machine's cores each get a worker
+        workers = options["workers"] if options["workers"] > 0 else (os.cpu_count() or 1)
         if workers == 1:
             self.stdout.write(f"HJ 212 网关监听 {options['host']}:{port}")
             self.stdout.flush()
