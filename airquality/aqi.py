@@ -310,8 +310,6 @@ def specs(table: Table, mode: str) -> tuple[Spec, ...]:
 # canonical name after case, spaces, subscripts, "." / "-" and units in brackets are dropped.
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _ALIASES = {
-    "pm2.5": "pm25",
-    "pm2_5": "pm25",
     "细颗粒物": "pm25",
     "可吸入颗粒物": "pm10",
     "二氧化硫": "so2",

@@ -142,7 +142,7 @@ def check_evidence_reuse(now: dt.datetime) -> Iterator[Found]:
     for f in EvidenceFile.objects.filter(content_type=report_type, sha256__in=list(reused)):
         if f.object_id.isdigit():
             files[f.sha256].append(f)
-    reports = ProgressReport.objects.in_bulk(
+    reports = ProgressReport.objects.select_related("assignment__unit", "assignment__task").in_bulk(
         [int(f.object_id) for group in files.values() for f in group]
     )
     for sha, group in files.items():
@@ -247,6 +247,7 @@ def check_inspections(now: dt.datetime) -> Iterator[Found]:
         )
         .exclude(enterprise__device_mns=[])
         .select_related("enterprise", "plan__unit", "plan__round__episode", "district")
+        .prefetch_related("enterprise__measures")
         .order_by("id")
     )
     cache: dict[tuple[int, int], object] = {}
@@ -260,7 +261,8 @@ def check_inspections(now: dt.datetime) -> Iterator[Found]:
         data = cache[key]
         if data is None:
             continue
-        measure = enterprise.measures.filter(level=inspection.plan.level).first()
+        level = inspection.plan.level
+        measure = next((m for m in enterprise.measures.all() if m.level == level), None)
         if measure is None:
             continue
         owed = 100.0 if measure.stop_production else float(measure.reduction_pct or 0)

@@ -60,7 +60,7 @@ def _keep(code: str, found: list[Found], now: dt.datetime, result: SweepResult) 
             "line_id": item.line_id,
             "last_found_at": now,
         }
-        finding = existing.get(item.key)
+        finding = existing.get(item.key[:200])
         if finding is None:
             finding = Finding.objects.create(
                 rule=code, key=item.key[:200], first_found_at=now, **fields
@@ -87,7 +87,7 @@ def _keep(code: str, found: list[Found], now: dt.datetime, result: SweepResult) 
             )
             result.reopened += 1
         finding.save()
-    keys = {item.key for item in found}
+    keys = {item.key[:200] for item in found}  # as stored
     for key, finding in existing.items():
         if key not in keys and finding.status == Status.OPEN:
             finding.status = Status.CLEARED

@@ -661,10 +661,9 @@ def peel_time(content: str) -> tuple[str, str | None]:
         elif segment and _TIME_WORDS.search(segment) and not _UNIT_WORDS.search(segment):
             times.append(segment)
         else:
-            if kept and i > 0:
+            if kept:  # the separator before a kept segment
                 kept.append(parts[i - 1])
             kept.append(parts[i])
-            continue
     if not times or not "".join(kept).strip():
         return content, None
     return "".join(kept).strip(), "；".join(t for t in times if t) or None
