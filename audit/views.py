@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from accounts.access import get_for_user, sees_everything
+from audit.display import entries, with_actors
 from audit.log import history
 from audit.models import AuditEvent
 
@@ -18,9 +19,13 @@ def object_history(request, object_type: str, object_id: str):
     except (LookupError, ValueError):
         raise Http404 from None
     obj = get_for_user(model, request.user, object_id)
-    events = history(obj).order_by("-id")
+    events = with_actors(history(obj).order_by("-id"))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/history.html", {"object": obj, "page": page})
+    return render(
+        request,
+        "audit/history.html",
+        {"object": obj, "page": page, "entries": entries(page.object_list)},
+    )
 
 
 @login_required
@@ -31,5 +36,7 @@ def event_list(request):
     events = AuditEvent.objects.order_by("-id")
     if request.GET.get("type"):
         events = events.filter(object_type=request.GET["type"])
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/event_list.html", {"page": page})
+    page = Paginator(with_actors(events), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "audit/event_list.html", {"page": page, "entries": entries(page.object_list)}
+    )

@@ -4,44 +4,11 @@ their reports, acceptances and the supervision naming them, newest first."""
 from __future__ import annotations
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
+from audit.display import Entry, entries, with_actors
 from audit.log import object_type
 from audit.models import AuditEvent
 from ledger.models import Acceptance, Assignment, ProgressReport, Supervision, Task
-
-LABELS = {
-    "task.created": _("任务导入"),
-    "task.revised": _("方案修订"),
-    "task.withdrawn": _("任务撤销"),
-    "task.updated": _("任务修改"),
-    "task.group_settled": _("确定参与单位"),
-    "task.target_added": _("新增量化目标"),
-    "task.public_summary": _("公开说明"),
-    "line.start": _("启动整改"),
-    "line.sustain": _("转入长期坚持"),
-    "line.withdraw": _("撤回验收申请"),
-    "line.resume": _("继续整改"),
-    "line.reopen": _("重新打开"),
-    "line.extended": _("延期"),
-    "line.closed_out": _("销号"),
-    "line.returned": _("退回整改"),
-    "report.submitted": _("报送进展"),
-    "report.corrected": _("更正进展"),
-    "evidence.attached": _("上传佐证"),
-    "acceptance.applied": _("申请验收"),
-    "acceptance.group_formed": _("组建验收组"),
-    "acceptance.checked": _("现场核查"),
-    "acceptance.passed": _("验收通过"),
-    "acceptance.failed": _("验收不通过"),
-    "supervision.urge": _("催办"),
-    "supervision.order": _("督办"),
-    "supervision.notice": _("通报"),
-    "supervision.interview": _("约谈"),
-    "supervision.accountability": _("问责"),
-    "supervision.replied": _("督办回复"),
-    "supervision.closed": _("督办办结"),
-}
 
 
 def _objects_q(objects: dict[str, list]) -> Q:
@@ -52,14 +19,13 @@ def _objects_q(objects: dict[str, list]) -> Q:
     return query
 
 
-def _events(objects: dict[str, list], limit: int) -> list[AuditEvent]:
-    events = list(AuditEvent.objects.filter(_objects_q(objects)).order_by("-id")[:limit])
-    for event in events:
-        event.label = LABELS.get(event.action, event.action)
-    return events
+def _events(objects: dict[str, list], limit: int) -> list[Entry]:
+    events = AuditEvent.objects.filter(_objects_q(objects)).order_by("-id")[:limit]
+    # the list of a revision's changes is the event's reason already
+    return entries(with_actors(events), skip=("changes",))
 
 
-def for_task(task: Task, lines, supervisions, *, limit: int = 200) -> list[AuditEvent]:
+def for_task(task: Task, lines, supervisions, *, limit: int = 200) -> list[Entry]:
     """``lines`` and ``supervisions``: those of the task the viewer may see (others' stories
     stay hidden)."""
     line_ids = [a.pk for a in lines]
@@ -81,7 +47,7 @@ def for_task(task: Task, lines, supervisions, *, limit: int = 200) -> list[Audit
     )
 
 
-def for_line(line: Assignment, *, limit: int = 200) -> list[AuditEvent]:
+def for_line(line: Assignment, *, limit: int = 200) -> list[Entry]:
     units = [line.unit_id, *line.partners.values_list("unit_id", flat=True)]
     return _events(
         {
