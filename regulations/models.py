@@ -21,6 +21,7 @@ class Family(models.TextChoices):
     GRADE_TARGETS = "grade_targets", _("环保绩效分级目标")
     ANOMALY_RULES = "anomaly_rules", _("空气质量数据异常识别")
     DEVICE_HEALTH = "device_health", _("在线监测设备异常判定")
+    LAMP_RULES = "lamp_rules", _("整改事项红黄绿灯判定")
 
 
 class Regulation(models.Model):

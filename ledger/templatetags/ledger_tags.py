@@ -22,3 +22,16 @@ def days_since(day, today):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.inclusion_tag("ledger/_lamp.html")
+def lamp(value, compact=False):
+    """A lamp (``ledger.lamps.Lamp``) as a coloured dot, its name and why (``title``)."""
+    from ledger import lampwords
+
+    return {
+        "lamp": value,
+        "name": lampwords.name(value.colour) if value else "",
+        "why": lampwords.explain(value) if value else "",
+        "compact": compact,
+    }
