@@ -39,6 +39,14 @@ FIRST_ROW = HEADER_ROW + 1
 LINE_ID = re.compile(r"^L(\d+)$")
 
 
+def may_import(user) -> bool:
+    """Who may report progress by workbook: the office and units' officers (not read-only
+    roles such as leaders, reviewers and inspectors)."""
+    from accounts import access
+
+    return access.is_office(user) or access.is_unit_officer(user)
+
+
 def line_code(pk: int) -> str:
     return f"L{pk}"
 
@@ -114,7 +122,7 @@ class WorkbookError(ValueError):
 
 
 def read_rows(content: bytes) -> tuple[str, list[WorkbookRow]]:
-    """The 报送月份 cell and every row that has 进展情况 filled in."""
+    """The 报送月份 cell and every data row (a row with a 台账编号 or anything filled in)."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -132,9 +140,7 @@ def read_rows(content: bytes) -> tuple[str, list[WorkbookRow]]:
         values = list(values) + [None] * (len(HEADERS) - len(values))
         narrative = str(values[7] or "").strip()
         code = str(values[11] or "").strip()
-        if not narrative and values[10] in (None, ""):
-            continue
-        if not narrative and not code:
+        if not narrative and not code and values[10] in (None, ""):
             continue
         out.append(WorkbookRow(number, code, narrative, values[10], str(values[2] or "")))
     return period, out

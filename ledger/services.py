@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -1182,8 +1182,8 @@ def _propose_for_bottom(month: dt.date, bottom: list[UnitScore]) -> None:
 
 @dataclass
 class WorkbookImport:
-    """What a workbook import did: rows applied (all or none), rows skipped as unchanged,
-    and the errors by row number."""
+    """What a workbook import did: reports registered (all or none), rows that register
+    nothing because they equal what was exported (or are empty), and the errors by row."""
 
     applied: int = 0
     unchanged: int = 0
@@ -1191,56 +1191,81 @@ class WorkbookImport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Equal as a person reads them: spreadsheets rewrite line ends and trailing spaces."""
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
 def import_progress_workbook(content: bytes, *, period: dt.date, acting_user) -> WorkbookImport:
     """Import monthly progress from a returned ledger workbook.
 
-    Every filled row is validated first (known line, the user may report on it, line not
-    closed, narrative present, 0–100 progress); one bad row means nothing is applied and the
-    result names the bad rows. Rows whose text equals the line's latest report are skipped.
+    A row equal to what was exported (the line's latest report), or with nothing in
+    进展情况 and 完成进度, registers nothing and is never an error, whatever the line's state:
+    exporting and importing back the same file is a no-op, and so is importing one filled
+    workbook twice. Every changed row is validated (known line, the user may report on it,
+    line not closed, narrative present, 0–100 progress); one bad row means nothing is applied
+    and the result names each bad row and why.
     """
-    from ledger import excel
+    from ledger import excel, queries, scoring
 
     result = WorkbookImport()
+    if not excel.may_import(acting_user):
+        raise PermissionDenied(_("只读角色不能导入进展"))
     try:
         cell, rows = excel.read_rows(content)
     except excel.WorkbookError as exc:
         result.errors.append((0, str(exc)))
         return result
-    from ledger import scoring
-
     result.period = scoring.parse_month(cell) or schedule.period_of(period)
     if cell and scoring.parse_month(cell) is None:
         result.errors.append((2, _("报送月份“%(v)s”无法识别，应为 YYYY-MM") % {"v": cell}))
+    ids = {int(m.group(1)) for r in rows if (m := excel.LINE_ID.match(r.code))}
+    latest = queries.latest_reports()
+    visible = {
+        line.pk: line
+        for line in access.restrict(Assignment.objects.filter(works=True), acting_user)
+        .filter(pk__in=ids)
+        .select_related("task")
+        .annotate(
+            last_percent=Subquery(latest.values("percent")[:1]),
+            last_narrative=Subquery(latest.values("narrative")[:1]),
+        )
+    }
+    changeable = set(
+        access.restrict(Assignment.objects.filter(works=True), acting_user, access.CHANGE)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
     plans, seen = [], set()
     for row in rows:
         if row.code and row.code in seen:
             result.errors.append((row.number, _("台账编号 %(code)s 重复") % {"code": row.code}))
             continue
         seen.add(row.code)
-        error, line, percent = _check_row(row, acting_user)
+        match = excel.LINE_ID.match(row.code)
+        line = visible.get(int(match.group(1))) if match else None
+        if not row.narrative and row.percent in (None, ""):
+            result.unchanged += 1
+            continue
+        if line is not None and _row_unchanged(row, line):
+            result.unchanged += 1
+            continue
+        error, percent = _check_row(row, line, line is not None and line.pk in changeable)
         if error:
             result.errors.append((row.number, error))
             continue
-        latest = line.reports.filter(is_current=True).order_by("-period").first()
-        if (
-            latest is not None
-            and latest.narrative == row.narrative
-            and (percent is None or percent == latest.percent)
-        ):
-            result.unchanged += 1
-            continue
-        plans.append((row, line, percent, latest))
+        plans.append((row, line, percent))
     if result.errors or not plans:
         return result
     try:
         with transaction.atomic():
-            for row, line, percent, latest in plans:
+            for row, line, percent in plans:
                 existing = line.reports.filter(period=result.period, is_current=True).first()
                 submit_report(
                     line,
                     period=result.period,
                     narrative=row.narrative,
-                    percent=percent if percent is not None else (latest.percent if latest else 0),
+                    percent=percent if percent is not None else (line.last_percent or 0),
                     source=ReportSource.EXCEL,
                     acting_user=acting_user,
                     correction_reason=_("Excel 导入更正") if existing else "",
@@ -1253,32 +1278,40 @@ def import_progress_workbook(content: bytes, *, period: dt.date, acting_user) ->
     return result
 
 
-def _check_row(row, user) -> tuple[str, Assignment | None, int | None]:
+def _row_unchanged(row, line) -> bool:
+    """The row still says what the export wrote: the line's latest report."""
+    if not _same_text(row.narrative, line.last_narrative or ""):
+        return False
+    if row.percent in (None, ""):
+        return True
+    try:
+        return int(float(str(row.percent).strip().rstrip("%"))) == line.last_percent
+    except ValueError:
+        return False
+
+
+def _check_row(row, line, may_change: bool) -> tuple[str, int | None]:
+    """Why a changed row cannot become a report (empty when it can), and its percent."""
     from ledger import excel
 
-    match = excel.LINE_ID.match(row.code)
-    if not match:
-        return _("台账编号缺失或无效"), None, None
-    line = (
-        access.restrict(Assignment.objects.lines(), user, access.CHANGE)
-        .filter(pk=int(match.group(1)))
-        .select_related("task__plan", "unit")
-        .first()
-    )
-    if line is None:
-        return _("台账编号 %(code)s 不存在或无权填报") % {"code": row.code}, None, None
+    if not excel.LINE_ID.match(row.code):
+        return _("台账编号缺失或无效"), None
+    if line is None or not may_change:
+        return _("台账编号 %(code)s 不存在或无权填报") % {"code": row.code}, None
+    if line.withdrawn or line.task.withdrawn:
+        return _("该事项已撤销，不能再报送进展（本行与导出时不同）"), None
     if line.status == Status.CLOSED:
-        return _("该事项已销号，不能再报送进展"), None, None
+        return _("该事项已销号，不能再报送进展（本行与导出时不同）"), None
     if not row.narrative:
-        return _("进展情况为空"), None, None
+        return _("进展情况为空"), None
     if len(row.narrative) > 5000:
-        return _("进展情况过长（超过 5000 字）"), None, None
+        return _("进展情况过长（超过 5000 字）"), None
     percent = None
     if row.percent not in (None, ""):
         try:
             percent = int(float(str(row.percent).strip().rstrip("%")))
         except ValueError:
-            return _("完成进度“%(v)s”不是数字") % {"v": row.percent}, None, None
+            return _("完成进度“%(v)s”不是数字") % {"v": row.percent}, None
         if not 0 <= percent <= 100:
-            return _("完成进度须在 0–100 之间（填了 %(v)s）") % {"v": row.percent}, None, None
-    return "", line, percent
+            return _("完成进度须在 0–100 之间（填了 %(v)s）") % {"v": row.percent}, None
+    return "", percent

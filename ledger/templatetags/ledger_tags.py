@@ -35,3 +35,11 @@ def lamp(value, compact=False):
         "why": lampwords.explain(value) if value else "",
         "compact": compact,
     }
+
+
+@register.filter
+def imports_workbook(user) -> bool:
+    """Whether to offer the Excel progress import (not to read-only roles)."""
+    from ledger.excel import may_import
+
+    return may_import(user)

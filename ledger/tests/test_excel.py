@@ -137,3 +137,95 @@ def test_the_import_page_reports_row_errors(client, world, plan):
     body = response.content.decode()
     assert f"第 {excel.FIRST_ROW} 行" in body and "0–100" in body
     assert not ProgressReport.objects.exists()
+
+
+def _close_with_report(line, user):
+    from ledger.choices import Status
+    from ledger.services import submit_report
+
+    submit_report(
+        line, period=dt.date(2024, 3, 1), narrative="三月已完成整改", percent=100, acting_user=user
+    )
+    Assignment.objects.filter(pk=line.pk).update(
+        status=Status.CLOSED, closed_on=dt.date(2024, 4, 2)
+    )
+
+
+def test_the_exported_workbook_imported_unchanged_registers_nothing_and_is_no_error(
+    client, world, plan, huyi_line, fume_line
+):
+    """Issue 10 reproduction 2: a closed item's row (with its last report) used to be refused
+    with "第5行 该事项已销号，不能再报送进展" and nothing imported."""
+    _close_with_report(huyi_line, world.office)
+    import_progress = ProgressReport.objects.count()
+    book = _export(client, world.office)
+    rows = book.active.max_row - excel.FIRST_ROW + 1
+    result = import_progress_workbook(
+        _save(book), period=dt.date(2024, 4, 1), acting_user=world.office
+    )
+    assert (result.applied, result.errors, result.unchanged) == (0, [], rows)
+    assert ProgressReport.objects.count() == import_progress
+
+    upload = SimpleUploadedFile("台账.xlsx", _save(book))
+    body = client.post(reverse("ledger-import"), {"workbook": upload}).content.decode()
+    assert f"{rows} 行未变更，0 条进展已登记，0 行有错误" in body
+
+
+def test_a_changed_row_on_a_closed_item_is_an_error_naming_the_row(client, world, plan, huyi_line):
+    _close_with_report(huyi_line, world.office)
+    book = _export(client, world.office)
+    sheet = book.active
+    row = next(
+        r
+        for r in range(excel.FIRST_ROW, sheet.max_row + 1)
+        if sheet.cell(r, 12).value == excel.line_code(huyi_line.pk)
+    )
+    sheet.cell(row, 8, "销号后又改了进展")
+    other = next(r for r in range(excel.FIRST_ROW, sheet.max_row + 1) if r != row)
+    sheet.cell(other, 8, "另一行正常进展")
+    result = import_progress_workbook(
+        _save(book), period=dt.date(2024, 4, 1), acting_user=world.office
+    )
+    assert result.applied == 0
+    assert [n for n, _ in result.errors] == [row] and "已销号" in result.errors[0][1]
+    assert result.unchanged == sheet.max_row - excel.FIRST_ROW - 1
+
+
+def test_only_changed_rows_become_reports_and_twice_creates_nothing_new(
+    client, world, plan, huyi_line
+):
+    from ledger.services import submit_report
+
+    submit_report(
+        huyi_line,
+        period=dt.date(2024, 3, 1),
+        narrative="三月进展",
+        percent=30,
+        acting_user=world.huyi,
+    )
+    book = _export(client, world.huyi)
+    sheet = book.active
+    assert sheet.cell(excel.FIRST_ROW, 8).value == "三月进展"
+    sheet.cell(excel.FIRST_ROW, 8, "四月进展：\r\n完成保洁人员配备  ")
+    sheet.cell(excel.FIRST_ROW, 11, 45)
+    first = import_progress_workbook(
+        _save(book), period=dt.date(2024, 4, 1), acting_user=world.huyi
+    )
+    assert (first.applied, first.errors) == (1, [])
+    report = ProgressReport.objects.get(is_current=True, period=dt.date(2024, 4, 1))
+    assert report.percent == 45 and report.source == "excel"
+    second = import_progress_workbook(
+        _save(book), period=dt.date(2024, 4, 1), acting_user=world.huyi
+    )
+    assert (second.applied, second.unchanged, second.errors) == (0, 1, [])
+    assert ProgressReport.objects.count() == 2
+
+
+def test_a_read_only_role_is_not_offered_the_import(client, world, plan):
+    client.force_login(world.leader)
+    assert client.get(reverse("ledger-import")).status_code == 403
+    page = client.get(reverse("ledger-task-list")).content.decode()
+    assert reverse("ledger-import") not in page
+    client.force_login(world.huyi)
+    assert reverse("ledger-import") in client.get(reverse("ledger-task-list")).content.decode()
+    assert client.get(reverse("ledger-import")).status_code == 200
