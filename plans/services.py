@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import District
 from audit.log import record
@@ -103,6 +104,20 @@ def _units_of(item: dict) -> list[dict]:
     return list(merged.values())
 
 
+def _iso_date(value, label) -> str | None:
+    """A corrected date as the extraction stores it; anything else is refused, never dropped."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValidationError(
+            _("%(field)s“%(value)s”不是日期") % {"field": label, "value": value}
+        ) from None
+
+
 @transaction.atomic
 def correct_item(draft: ImportDraft, index: int, changes: dict, *, acting_user) -> dict:
     """Apply the office's corrections to one task of a draft; returns the corrected item."""
@@ -117,11 +132,11 @@ def correct_item(draft: ImportDraft, index: int, changes: dict, *, acting_user) 
         if key in UNIT_FIELDS:
             value = literal_list(value).names if isinstance(value, str) else list(value)
         elif key in ("deadline",):
-            value = value.isoformat() if isinstance(value, dt.date) else (value or None)
+            value = _iso_date(value, _("完成时限"))
         elif key.startswith("milestone:"):
-            _, m, n = key.split(":")
+            _key, m, n = key.split(":")
             milestone = item["measures"][int(m)]["milestones"][int(n)]
-            new = value.isoformat() if isinstance(value, dt.date) else (value or None)
+            new = _iso_date(value, _("节点任务时限"))
             if milestone["date"] != new:
                 diff[key] = [milestone["date"], new]
                 milestone["date"] = new

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_user, is_office, restrict
 from accounts.registry import UnitIndex
+from lantian.lib import labels
 from plans import services
 from plans.extract.diff import diff_extractions
 from plans.forms import ItemForm, PlanForm, UploadForm
@@ -81,7 +82,16 @@ def _rows(draft) -> list[dict]:
                 label = str(found.unit or found.group or found.district)
             units.append({**unit, "resolved": label})
         milestones = [ms for m in item.get("measures", []) for ms in m.get("milestones", [])]
-        rows.append({"index": index, "item": item, "units": units, "milestones": milestones})
+        corrected = dict.fromkeys(labels.task_field_label(k) for k in item.get("corrected") or [])
+        rows.append(
+            {
+                "index": index,
+                "item": item,
+                "units": units,
+                "milestones": milestones,
+                "corrected": list(corrected),
+            }
+        )
     return rows
 
 
@@ -97,6 +107,10 @@ def _ledger_url(plan_id):
 @login_required
 def draft_detail(request, pk):
     draft = _draft(request, pk, action="view")
+    return render(request, "plans/draft.html", _draft_context(draft))
+
+
+def _draft_context(draft, plan_form=None) -> dict:
     previous = services.previous_import(draft)
     changes = None
     if previous and draft.status == DraftStatus.DRAFT and previous.sha256 != draft.sha256:
@@ -113,25 +127,22 @@ def draft_detail(request, pk):
         "unresolved": len({u["name"] for r in rows for u in r["units"] if not u["resolved"]}),
         "milestones": sum(len(r["milestones"]) for r in rows),
     }
-    return render(
-        request,
-        "plans/draft.html",
-        {
-            "draft": draft,
-            "rows": rows,
-            "counts": counts,
-            "changes": changes,
-            "previous": previous,
-            "same": same,
-            "plan_form": PlanForm(
-                initial={
-                    **{k: draft.extraction.get(k) for k in ("title", "doc_no", "issued", "year")},
-                    "city": draft.city,
-                }
-            ),
-            "ledger_url": _ledger_url(draft.plan_id) if draft.plan_id else None,
-        },
-    )
+    return {
+        "draft": draft,
+        "rows": rows,
+        "counts": counts,
+        "changes": changes,
+        "previous": previous,
+        "same": same,
+        "plan_form": plan_form
+        or PlanForm(
+            initial={
+                **{k: draft.extraction.get(k) for k in ("title", "doc_no", "issued", "year")},
+                "city": draft.city,
+            }
+        ),
+        "ledger_url": _ledger_url(draft.plan_id) if draft.plan_id else None,
+    }
 
 
 @login_required
@@ -143,12 +154,11 @@ def draft_plan(request, pk):
         try:
             services.correct_plan(draft, form.cleaned_data, acting_user=request.user)
         except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-    else:
-        messages.error(
-            request, _("方案信息有误：") + "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())
-        )
-    return redirect("plan-draft", pk=pk)
+            form.add_error(None, exc.messages[0])
+        else:
+            return redirect("plan-draft", pk=pk)
+    # what was typed stays, each error beside its field
+    return render(request, "plans/draft.html", _draft_context(draft, form), status=200)
 
 
 @login_required
@@ -158,9 +168,13 @@ def draft_item(request, pk, index):
     if not 0 <= index < len(items):
         raise Http404
     item = items[index]
+    dates = {"year": draft.extraction.get("year"), "issued": draft.extraction.get("issued")}
     if request.method == "POST" and "cancel" not in request.POST:
-        form = ItemForm(request.POST, item=item)
-        if form.is_valid():
+        form = ItemForm(request.POST, item=item, **dates)
+        if draft.status != DraftStatus.DRAFT:
+            form.is_valid()
+            form.add_error(None, _("此草稿已导入或已放弃，不能再修改"))
+        elif form.is_valid():
             try:
                 item = services.correct_item(draft, index, form.changes(), acting_user=request.user)
             except ValidationError as exc:
@@ -174,7 +188,7 @@ def draft_item(request, pk, index):
         row = _rows(draft)[index]
         return render(request, "plans/_item_row.html", {"row": row, "draft": draft})
     else:
-        form = ItemForm(item=item)
+        form = ItemForm(item=item, **dates)
     template = "plans/_item_form.html" if request.htmx else "plans/item_edit.html"
     return render(request, template, {"form": form, "draft": draft, "index": index, "item": item})
 

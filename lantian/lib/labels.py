@@ -172,6 +172,7 @@ TASK_FIELDS: dict[str, Any] = {
     "acceptance_lead": _("验收牵头单位"),
     "target": _("整改目标"),
     "deadline": _("完成时限"),
+    "deadline_raw": _("完成时限"),
     "immediate": _("立行立改"),
     "ongoing": _("长期坚持"),
     "measures": _("整改措施"),
