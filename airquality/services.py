@@ -49,7 +49,7 @@ from audit.log import diff, record, snapshot
 from evidence.services import attach_evidence
 from lantian.lib import tz
 from lantian.lib.workdays import add_workdays
-from regulations.lookup import RegulationNotFound, value
+from regulations.lookup import RegulationNotFound, local_version, value
 
 # --- imports ---
 
@@ -633,9 +633,12 @@ def open_items_for(*, station: Station | None, district: District, kind: str, po
     return ResponseItem.objects.filter(query)
 
 
-def dustfall_target(month: dt.date) -> float | None:
-    """The monthly dust-fall target (local_targets ``dustfall``), or None when none applies."""
+def dustfall_target(month: dt.date, city: District | str) -> float | None:
+    """The city's monthly dust-fall target (local_targets ``dustfall``), or None when none
+    applies. A target scoped to another city (咸阳市's 7 t) never applies here."""
+    scope = city if isinstance(city, str) else city.name
     try:
-        return float(value("local_targets", "dustfall", on=month).value)
+        version = local_version("local_targets", on=month, scope=scope)
+        return float(version.number("dustfall").value)
     except RegulationNotFound:
         return None

@@ -71,7 +71,7 @@ def dustfall_ranking(city: District, month: dt.date) -> dict[str, Any]:
             "district_id", "value"
         )
     )
-    target = dustfall_target(month)
+    target = dustfall_target(month, city)
     rows.sort(key=lambda r: (r.value, r.district_id))
     out, position, last = [], 0, None
     for i, row in enumerate(rows, start=1):

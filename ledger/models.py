@@ -701,6 +701,28 @@ class Proposal(models.Model):
         return f"{self.get_kind_display()} · {self.unit or ''} · {self.reason[:40]}"
 
 
+class ProposalItem(models.Model):
+    """One line of work behind a grouped proposal: the office gets one 督办 proposal per unit
+    listing its overdue lines, not one row per line (seed 000 produced 1,145). ``key`` makes
+    each (cause, line) suggestion once, as ``Proposal.key`` did for per-line proposals."""
+
+    proposal = models.ForeignKey(Proposal, models.CASCADE, related_name="items")
+    assignment = models.ForeignKey(
+        Assignment, models.CASCADE, related_name="proposal_items", verbose_name=_("事项")
+    )
+    key = models.CharField(max_length=200, unique=True)
+    reason = models.TextField(_("依据"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("督办建议事项")
+        verbose_name_plural = _("督办建议事项")
+        ordering = ["proposal_id", "id"]
+
+    def __str__(self) -> str:
+        return self.reason[:80]
+
+
 class Acceptance(models.Model):
     """One round of 一事一验 on a line of work: the application, the review group, the
     checklist, the visit and the conclusion. A pass closes the line out (销号)."""

@@ -14,7 +14,7 @@ What goes out (working days only, China's holiday and 调休 calendar):
 - 督办 due and overdue: the offsets before its due date, then weekly while unanswered;
 - 细化整改方案: the offsets before the plan's due date, to units that have filed none;
 - proposals: overdue more than N days → propose 督办 (N in ``LedgerConfig``), overdue → 催办,
-  N months of missing reports → 督办.
+  N months of missing reports → 督办; grouped per unit (one proposal listing its lines).
 """
 
 from __future__ import annotations
@@ -253,9 +253,10 @@ def propose(today: dt.date, config: LedgerConfig, overdue: list, missing: list) 
 
 
 def _propose(kind: str, reason: str, line: Assignment, key: str) -> int:
-    from ledger.services import propose_supervision
+    """Add the line to its unit's grouped proposal (one per unit and kind, not one per line)."""
+    from ledger.services import propose_for_unit
 
-    return int(propose_supervision(kind, reason=reason, line=line, key=key) is not None)
+    return int(propose_for_unit(kind, reason=reason, line=line, key=key))
 
 
 def office_digest(today: dt.date, outcome: Outcome, overdue: list, missing: list) -> None:

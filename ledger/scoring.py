@@ -69,7 +69,8 @@ def weighted_score(rates: dict[str, float | None], weights: dict[str, float]) ->
 
 
 def rank(scores: dict[int, float]) -> dict[int, int]:
-    """Competition ranking (1, 2, 2, 4): equal scores share a rank."""
+    """Competition ranking (1, 2, 2, 4): equal scores share a rank. Rank units of one city
+    at a time (``rank_within``): the seeds' two cities are assessed separately."""
     ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     out, previous, position = {}, None, 0
     for index, (unit_id, score) in enumerate(ordered, start=1):
@@ -77,6 +78,38 @@ def rank(scores: dict[int, float]) -> dict[int, int]:
             position, previous = index, score
         out[unit_id] = position
     return out
+
+
+def rank_within(scores: dict[int, float], group_of: dict[int, object]) -> dict[int, int]:
+    """Ranks restarting in each group (a unit's city): 1 is the best unit of its own city."""
+    groups: dict[object, dict[int, float]] = defaultdict(dict)
+    for unit_id, score in scores.items():
+        groups[group_of.get(unit_id)][unit_id] = score
+    out: dict[int, int] = {}
+    for members in groups.values():
+        out.update(rank(members))
+    return out
+
+
+def quarter_months(month: dt.date) -> list[dt.date]:
+    """The three months of the quarter ``month`` ends (``month`` last)."""
+    first = (month.month - 1) // 3 * 3 + 1
+    return [dt.date(month.year, first + k, 1) for k in range(3)]
+
+
+def is_quarter_end(month: dt.date) -> bool:
+    return month.month % 3 == 0
+
+
+def quarter_scores(monthly: dict[dt.date, dict[int, float]]) -> dict[int, float]:
+    """A unit's quarter score: the mean of its scores in the quarter's months (季度约谈 looks
+    at the whole quarter, not only its last month). A month the unit was not assessed in
+    (no lines yet) is left out of its mean."""
+    sums: dict[int, list[float]] = defaultdict(list)
+    for scores in monthly.values():
+        for unit_id, score in scores.items():
+            sums[unit_id].append(score)
+    return {u: round(sum(v) / len(v), 2) for u, v in sums.items()}
 
 
 def month_counts(month: dt.date, config: LedgerConfig) -> dict[int, Counts]:

@@ -56,6 +56,7 @@ from ledger.models import (
     PlanRevision,
     ProgressReport,
     Proposal,
+    ProposalItem,
     Supervision,
     SupervisionReply,
     Target,
@@ -814,6 +815,61 @@ def propose_supervision(kind: str, *, reason: str, line: Assignment, key: str) -
     return proposal
 
 
+GROUP_PREVIEW = 3  # items quoted in a grouped proposal's reason; the page lists them all
+
+
+@transaction.atomic
+def propose_for_unit(kind: str, *, reason: str, line: Assignment, key: str) -> bool:
+    """Suggest ``kind`` for ``line`` inside its unit's pending grouped proposal of that kind
+    (created on the first line), once per ``key``. Returns True when something new was added.
+
+    The office then sees one 督办 proposal per unit listing its lines, instead of one row per
+    line; a new proposal starts once the unit's pending one has been adopted or dismissed."""
+    if ProposalItem.objects.filter(key=key).exists() or Proposal.objects.filter(key=key).exists():
+        return False
+    proposal = (
+        Proposal.objects.select_for_update()
+        .filter(kind=kind, unit=line.unit, state=ProposalState.PENDING, key__startswith="group:")
+        .first()
+    )
+    created = proposal is None
+    if created:
+        proposal = Proposal.objects.create(
+            kind=kind,
+            unit=line.unit,
+            reason=reason,
+            key=f"group:{kind}:{line.unit_id}:{tz.now():%Y%m%d%H%M%S%f}",
+        )
+    ProposalItem.objects.create(proposal=proposal, assignment=line, key=key, reason=reason)
+    items = list(proposal.items.select_related("assignment__task").order_by("id"))
+    tasks = {item.assignment.task_id for item in items}
+    proposal.task = items[0].assignment.task if len(tasks) == 1 else None
+    proposal.assignment = items[0].assignment if len(items) == 1 else None
+    proposal.reason = _group_reason(proposal, items)
+    proposal.save(update_fields=["task", "assignment", "reason"])
+    record(
+        None,
+        "proposal.created" if created else "proposal.extended",
+        proposal,
+        changes={"items": [len(items) - 1, len(items)]},
+        reason=reason,
+    )
+    return True
+
+
+def _group_reason(proposal: Proposal, items: list[ProposalItem]) -> str:
+    if len(items) == 1:
+        return items[0].reason
+    values = {
+        "unit": proposal.unit,
+        "n": len(items),
+        "kind": proposal.get_kind_display(),
+        "first": "；".join(i.reason for i in items[:GROUP_PREVIEW]),
+    }
+    text = _("%(unit)s 共 %(n)s 项建议%(kind)s：%(first)s") % values
+    return text + (_(" 等") if len(items) > GROUP_PREVIEW else "")
+
+
 @transaction.atomic
 def dismiss_proposal(proposal: Proposal, *, reason: str, acting_user) -> Proposal:
     _require_office(acting_user)
@@ -824,6 +880,14 @@ def dismiss_proposal(proposal: Proposal, *, reason: str, acting_user) -> Proposa
     return proposal
 
 
+def proposal_tasks(proposal: Proposal) -> list[Task]:
+    """The tasks a proposal is about: its items' tasks, else its own task."""
+    tasks = {item.assignment.task for item in proposal.items.select_related("assignment__task")}
+    if not tasks and proposal.task:
+        tasks = {proposal.task}
+    return sorted(tasks, key=lambda t: (t.plan_id, t.no))
+
+
 @transaction.atomic
 def adopt_proposal(
     proposal: Proposal, *, acting_user, title: str = "", text: str = "", due: dt.date | None = None
@@ -832,7 +896,7 @@ def adopt_proposal(
     if proposal.state != ProposalState.PENDING:
         raise ValidationError(_("该建议已处理"), code="decided")
     units = [proposal.unit] if proposal.unit else []
-    tasks = [proposal.task] if proposal.task else []
+    tasks = proposal_tasks(proposal)
     return issue_supervision(
         proposal.kind,
         title=title or proposal.reason[:300],
@@ -1102,17 +1166,55 @@ def conclude_acceptance(
 
 @transaction.atomic
 def compute_scores(month: dt.date, *, acting_user) -> list[UnitScore]:
-    """Compute (or recompute) every unit's score for ``month`` and rank them; propose the
-    monthly 通报 for the bottom units and, at a quarter's end, the 约谈 (seed 000 三(一)3)."""
+    """Compute (or recompute) every unit's score for ``month`` and rank the units of each city
+    among themselves; propose the monthly 通报 for each city's bottom units and, at a
+    quarter's end, the 约谈 of each city's bottom units by the quarter's mean score
+    (seed 000 三(一)3). ``acting_user`` None is the monthly schedule (``computescores``)."""
     _require_office(acting_user)
-    from ledger import scoring
-
     config = LedgerConfig.get()
     month = schedule.period_of(month)
+    rows = _score_month(month, config)
+    for city_rows in _by_city(rows).values():
+        bottom = city_rows[-config.bottom_count :] if config.bottom_count else []
+        _propose_notices(month, bottom)
+    from ledger import scoring
+
+    if scoring.is_quarter_end(month):
+        _propose_interviews(month, config)
+    record(
+        acting_user,
+        "assessment.computed",
+        rows[0] if rows else LedgerConfig.get(),
+        changes={"month": [None, f"{month:%Y-%m}"], "units": [None, len(rows)]},
+    )
+    return rows
+
+
+def score_last_month_if_due(today: dt.date) -> list[UnitScore] | None:
+    """The monthly schedule (``lantian computescores``): once a month has ended, score it as
+    the system. Scores computed before the month ended (a click mid-month) are computed
+    again; final ones are left alone, so running this hourly does nothing twice."""
+    from ledger import scoring
+
+    month = scoring.last_month(today)
+    final_from = tz.start_of_local_day(schedule.month_end(month) + dt.timedelta(days=1))
+    stored = UnitScore.objects.filter(month=month)
+    if stored.exists() and not stored.filter(computed_at__lt=final_from).exists():
+        return None
+    if not Assignment.objects.lines().exists():
+        return None
+    return compute_scores(month, acting_user=None)
+
+
+def _score_month(month: dt.date, config: LedgerConfig) -> list[UnitScore]:
+    """Store the month's counts, scores and in-city ranks; rows best first within each city."""
+    from ledger import scoring
+
     weights = config.score_weights
     counts = scoring.month_counts(month, config)
     scores = {u: scoring.weighted_score(c.rates(), weights) for u, c in counts.items()}
-    ranks = scoring.rank(scores)
+    city_of = dict(Unit.objects.filter(pk__in=list(counts)).values_list("pk", "city_id"))
+    ranks = scoring.rank_within(scores, city_of)
     UnitScore.objects.filter(month=month).exclude(unit_id__in=counts).delete()
     rows = []
     now = tz.now()
@@ -1135,18 +1237,45 @@ def compute_scores(month: dt.date, *, acting_user) -> list[UnitScore]:
             },
         )
         rows.append(row)
-    rows.sort(key=lambda r: r.rank)
-    _propose_for_bottom(month, rows[-config.bottom_count :] if config.bottom_count else [])
-    record(
-        acting_user,
-        "assessment.computed",
-        rows[0] if rows else LedgerConfig.get(),
-        changes={"month": [None, f"{month:%Y-%m}"], "units": [None, len(rows)]},
-    )
+    rows.sort(key=lambda r: (city_of.get(r.unit_id) or 0, r.rank, r.unit_id))
     return rows
 
 
-def _propose_for_bottom(month: dt.date, bottom: list[UnitScore]) -> None:
+def _by_city(rows: list[UnitScore]) -> dict[int, list[UnitScore]]:
+    city_of = dict(
+        Unit.objects.filter(pk__in=[r.unit_id for r in rows]).values_list("pk", "city_id")
+    )
+    out: dict[int, list[UnitScore]] = {}
+    for row in sorted(rows, key=lambda r: (r.rank, r.unit_id)):
+        out.setdefault(city_of.get(row.unit_id), []).append(row)
+    return out
+
+
+def quarter_ranking(
+    month: dt.date, *, fill_missing: bool = True
+) -> dict[int, list[tuple[Unit, float, int]]]:
+    """Per city, the units of the quarter ``month`` ends with their mean score and in-city
+    rank, best first. With ``fill_missing`` months not yet scored are scored first (without
+    proposals); without, they are left out of the means."""
+    from ledger import scoring
+
+    config = LedgerConfig.get()
+    monthly = {}
+    for m in scoring.quarter_months(month):
+        if fill_missing and m != month and not UnitScore.objects.filter(month=m).exists():
+            _score_month(m, config)
+        monthly[m] = dict(UnitScore.objects.filter(month=m).values_list("unit_id", "score"))
+    means = scoring.quarter_scores(monthly)
+    units = Unit.objects.in_bulk(list(means))
+    ranks = scoring.rank_within(means, {u: units[u].city_id for u in means})
+    out: dict[int, list[tuple[Unit, float, int]]] = {}
+    for unit_id in sorted(means, key=lambda u: (ranks[u], u)):
+        unit = units[unit_id]
+        out.setdefault(unit.city_id, []).append((unit, means[unit_id], ranks[unit_id]))
+    return out
+
+
+def _propose_notices(month: dt.date, bottom: list[UnitScore]) -> None:
     for row in bottom:
         line = Assignment.objects.lines().filter(unit=row.unit).first()
         if line is None:
@@ -1166,14 +1295,27 @@ def _propose_for_bottom(month: dt.date, bottom: list[UnitScore]) -> None:
             line=line,
             key=f"notice:rank:{month:%Y-%m}:{row.unit_id}",
         )
-        if month.month % 3 == 0:
-            values["quarter"] = f"{month.year}Q{month.month // 3}"
+
+
+def _propose_interviews(month: dt.date, config: LedgerConfig) -> None:
+    if not config.bottom_count:
+        return
+    quarter = f"{month.year}Q{(month.month - 1) // 3 + 1}"
+    for ranked in quarter_ranking(month).values():
+        for unit, mean, rank in ranked[-config.bottom_count :]:
+            line = Assignment.objects.lines().filter(unit=unit).first()
+            if line is None:
+                continue
+            values = {"quarter": quarter, "unit": unit, "rank": rank, "score": f"{mean:.1f}"}
             propose_supervision(
                 SupervisionKind.INTERVIEW,
-                reason=_("%(quarter)s 季末考核排名靠后：%(unit)s 第 %(rank)s 名，建议季度约谈")
+                reason=_(
+                    "%(quarter)s 季度考核排名靠后：%(unit)s 第 %(rank)s 名"
+                    "（季内三个月平均 %(score)s 分），建议季度约谈"
+                )
                 % values,
                 line=line,
-                key=f"interview:rank:{month:%Y-%m}:{row.unit_id}",
+                key=f"interview:rank:{quarter}:{unit.pk}",
             )
 
 

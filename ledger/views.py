@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -698,11 +699,12 @@ def supervision_new(request):
         initial["title"] = str(task)[:300]
     if request.GET.get("unit"):
         initial["units"] = [request.GET["unit"]]
+    proposal_tasks = services.proposal_tasks(proposal) if proposal else []
     if proposal:
         initial.update(
             kind=proposal.kind,
             title=proposal.reason[:300],
-            text=proposal.reason,
+            text="\n".join([proposal.reason, *(i.reason for i in proposal.items.all())]),
             units=[proposal.unit_id],
             tasks=str(proposal.task.no) if proposal.task else "",
         )
@@ -715,6 +717,8 @@ def supervision_new(request):
             int(n) for n in data["tasks"].replace("，", ",").split(",") if n.strip().isdigit()
         ]
         tasks = list(plan_tasks.filter(no__in=numbers)) if numbers else ([task] if task else [])
+        if proposal_tasks and not numbers:  # a unit's grouped proposal: every task it lists
+            tasks = proposal_tasks
         try:
             supervision = services.issue_supervision(
                 data["kind"],
@@ -790,8 +794,10 @@ def supervision_close(request, pk):
 
 @office_required
 def proposal_list(request):
-    proposals = Proposal.objects.filter(state=ProposalState.PENDING).select_related(
-        "unit", "task__plan", "assignment"
+    proposals = (
+        Proposal.objects.filter(state=ProposalState.PENDING)
+        .select_related("unit", "task__plan", "assignment")
+        .prefetch_related("items__assignment__task")
     )
     decided = Proposal.objects.exclude(state=ProposalState.PENDING).select_related(
         "unit", "supervision"
@@ -837,21 +843,51 @@ def unit_list(request):
 
 @staff_required
 def ranking(request):
+    """One city's units ranked among themselves (the seeds' two cities are assessed apart)."""
     month = scoring.parse_month(request.GET.get("month")) or scoring.last_month(tz.local_today())
-    scores = restrict(UnitScore.objects.filter(month=month), request.user).select_related("unit")
+    scored = UnitScore.objects.filter(month=month)
+    cities = list(
+        District.objects.filter(pk__in=scored.values("unit__city_id")).order_by("id")
+    ) or list(District.objects.filter(parent=None).order_by("id"))
+    city = _chosen_city(request, cities)
+    scores = (
+        restrict(scored.filter(unit__city=city), request.user)
+        .select_related("unit")
+        .order_by("rank", "unit_id")
+    )
     config = LedgerConfig.get()
+    quarter = []
+    if scoring.is_quarter_end(month) and scores:
+        visible = set(scores.values_list("unit_id", flat=True))
+        ranked = services.quarter_ranking(month, fill_missing=False)
+        quarter = [row for row in ranked.get(city.pk if city else None, []) if row[0].pk in visible]
     context = {
         "month": month,
         "scores": scores,
+        "city": city,
+        "cities": cities,
         "weights": config.score_weights,
         "bottom": list(scores.order_by("-rank")[: config.bottom_count])[::-1] if scores else [],
-        "quarter_end": month.month % 3 == 0,
+        "quarter_end": scoring.is_quarter_end(month),
+        "quarter": quarter,
+        "quarter_bottom": quarter[-config.bottom_count :] if config.bottom_count else [],
         "is_office": is_office(request.user),
         "months": UnitScore.objects.order_by("-month")
         .values_list("month", flat=True)
         .distinct()[:24],
     }
     return render(request, "ledger/ranking.html", context)
+
+
+def _chosen_city(request, cities: list[District]) -> District | None:
+    wanted = request.GET.get("city", "")
+    by_id = {str(c.pk): c for c in cities}
+    if wanted in by_id:
+        return by_id[wanted]
+    own = Unit.objects.filter(memberships__user=request.user).values_list("city_id", flat=True)
+    mine = [c for c in cities if c.pk in set(own)]
+    default = [c for c in cities if c.name == settings.LANTIAN_DEFAULT_CITY]
+    return (mine or default or cities or [None])[0]
 
 
 @office_required

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from airquality import services
+from airquality import services, summary
 from airquality.choices import ImportStatus
 from airquality.models import (
     DailyValue,
@@ -199,8 +199,19 @@ def test_dustfall_rows_are_validated(world, xian):
 
 
 def test_dustfall_target_comes_from_local_targets(db):
-    assert services.dustfall_target(dt.date(2026, 9, 1)) == 7.0
-    assert services.dustfall_target(dt.date(2019, 9, 1)) is None
+    assert services.dustfall_target(dt.date(2026, 9, 1), "咸阳市") == 7.0
+    assert services.dustfall_target(dt.date(2019, 9, 1), "咸阳市") is None
+
+
+def test_dustfall_target_of_one_city_is_not_applied_to_another(world, xian):
+    """咸阳's 7 t target (seed 001) must not judge 西安's districts (issue 16 item 7)."""
+    assert services.dustfall_target(dt.date(2026, 9, 1), xian) is None
+    services.import_dustfall(
+        "区县,月份,降尘量\n鄠邑区,2026-09,9.5\n".encode(), "d.csv", acting_user=world.office, city=xian
+    )
+    ranking = summary.dustfall_ranking(xian, dt.date(2026, 9, 1))
+    assert ranking["target"] is None
+    assert [r["over_target"] for r in ranking["rows"]] == [False]
 
 
 def test_refused_imports_keep_their_errors_but_no_data(world, stations):

@@ -21,7 +21,7 @@ from accounts.models import Notification
 from conftest import make_user
 from lantian.lib.tz import LOCAL_TZ
 from ledger import reminders, schedule, services
-from ledger.models import LedgerConfig, Proposal
+from ledger.models import LedgerConfig, Proposal, ProposalItem
 from ledger.tests.conftest import line_of
 from ledger.tests.factories import ITEM_EIGHT, ITEM_SIX, import_sample
 
@@ -136,17 +136,17 @@ def test_overdue_lines_produce_urge_then_order_proposals(world, august_plan):
     config.save()
     run(dt.date(2023, 10, 7))
     assert Proposal.objects.filter(kind="urge").exists()
-    assert not Proposal.objects.filter(kind="order", key__startswith="order:overdue").exists()
+    assert not ProposalItem.objects.filter(key__startswith="order:overdue").exists()
     run(dt.date(2023, 10, 12))  # 12 days overdue > 10
-    order = Proposal.objects.get(key__startswith="order:overdue")
+    order = ProposalItem.objects.get(key__startswith="order:overdue").proposal
     assert "超过 10 天" in order.reason and order.unit.name == "西安市城市管理和综合执法局"
     run(dt.date(2023, 10, 13))
-    assert Proposal.objects.filter(key__startswith="order:overdue").count() == 1
+    assert ProposalItem.objects.filter(key__startswith="order:overdue").count() == 1
 
 
 def test_months_of_missing_reports_propose_an_order(world, august_plan):
     run(dt.date(2023, 11, 1))  # September and October missing (2 = the default N)
-    assert Proposal.objects.filter(key__startswith="order:missing").exists()
+    assert ProposalItem.objects.filter(key__startswith="order:missing").exists()
 
 
 def test_the_office_gets_one_digest_a_day_and_none_when_all_is_well(world, plan):
@@ -208,3 +208,32 @@ def test_units_without_a_detailed_plan_are_reminded_before_its_due_date(world, p
     reminded = Notification.objects.filter(kind="ledger.detailed_plan_due")
     assert reminded.filter(user=world.lintong).exists()
     assert not reminded.filter(user=world.huyi).exists()
+
+
+def test_order_proposals_are_grouped_per_unit(world, client):
+    """Seed 000 flooded the office with 1,145 per-line rows: one proposal per unit instead."""
+    items = []
+    for no in (31, 32, 33, 34):
+        item = dict(ITEM_EIGHT, no=no, title=f"第{no}项逾期任务", deadline="2023-09-01")
+        items.append(item)
+    other = dict(ITEM_SIX, no=40, deadline="2023-09-01", ongoing=False, immediate=False)
+    plan = import_sample(world.office, *items, other, title="逾期方案").plan
+    plan.issued = dt.date(2023, 8, 1)
+    plan.save()
+    config = LedgerConfig.get()
+    config.propose_order_after_days = 10
+    config.save()
+    run(dt.date(2023, 10, 9))
+    orders = Proposal.objects.filter(kind="order", state="pending")
+    by_unit = {p.unit.name: p for p in orders}
+    assert len(orders) == len(by_unit)  # one per unit
+    city = by_unit["西安市城市管理和综合执法局"]
+    assert city.items.count() == 4 and "共 4 项建议督办" in city.reason
+    run(dt.date(2023, 10, 10))  # nothing new: the same lines are not proposed again
+    assert ProposalItem.objects.filter(proposal=city).count() == 4
+    client.force_login(world.office)
+    page = client.get("/ledger/proposals/").content.decode()
+    assert "涉及 4 项事项" in page and page.count("第31项逾期任务") >= 1
+    supervision = services.adopt_proposal(city, acting_user=world.office)
+    assert sorted(t.no for t in supervision.tasks.all()) == [31, 32, 33, 34]
+    assert [u.name for u in supervision.units.all()] == ["西安市城市管理和综合执法局"]
