@@ -206,9 +206,8 @@ def test_dustfall_target_comes_from_local_targets(db):
 def test_dustfall_target_of_one_city_is_not_applied_to_another(world, xian):
     """咸阳's 7 t target (seed 001) must not judge 西安's districts (issue 16 item 7)."""
     assert services.dustfall_target(dt.date(2026, 9, 1), xian) is None
-    services.import_dustfall(
-        "区县,月份,降尘量\n鄠邑区,2026-09,9.5\n".encode(), "d.csv", acting_user=world.office, city=xian
-    )
+    csv = "区县,月份,降尘量\n鄠邑区,2026-09,9.5\n".encode()
+    services.import_dustfall(csv, "d.csv", acting_user=world.office, city=xian)
     ranking = summary.dustfall_ranking(xian, dt.date(2026, 9, 1))
     assert ranking["target"] is None
     assert [r["over_target"] for r in ranking["rows"]] == [False]
