@@ -35,9 +35,11 @@ def _latest_air() -> dict | None:
 
 def plan_detail(request, pk):
     plan = get_object_or_404(public.published_plans(), pk=pk)
-    return render(request, "disclosure/plan.html", {"plan": plan, "items": public.plan_items(plan)})
+    context = {"plan": plan, "items": public.plan_items(plan), "legend": public.legend()}
+    return render(request, "disclosure/plan.html", context)
 
 
 def task_detail(request, pk):
     task = get_object_or_404(public.published_tasks(), pk=pk)
-    return render(request, "disclosure/task.html", {"task": task, "item": public.task_item(task)})
+    context = {"task": task, "item": public.task_item(task), "legend": public.legend()}
+    return render(request, "disclosure/task.html", context)

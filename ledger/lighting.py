@@ -106,8 +106,8 @@ def attach_to_tasks(tasks: Iterable, today: dt.date) -> list:
     return tasks
 
 
-def lamps_by_line(lines: QuerySet, today: dt.date) -> dict[int, lamps.Lamp]:
-    """``{line id: lamp}`` for every line of ``lines`` in one query."""
+def _lamp_rows(lines: QuerySet, today: dt.date, *extra: str):
+    """``(pk, lamp, *extra values)`` for every line of ``lines``, in one query."""
     rules, config = rules_on(today), LedgerConfig.get()
     last = (
         ProgressReport.objects.filter(assignment=OuterRef("pk"), is_current=True)
@@ -127,11 +127,11 @@ def lamps_by_line(lines: QuerySet, today: dt.date) -> dict[int, lamps.Lamp]:
             "created_at",
             "closed_on",
             "lamp_last",
+            *extra,
         )
     )
-    out = {}
-    for pk, status, extended, deadline, issued, day, created, closed, last_period in rows:
-        out[pk] = _lamp(
+    for pk, status, extended, deadline, issued, day, created, closed, last_period, *more in rows:
+        lamp = _lamp(
             status=status,
             deadline=extended or deadline,
             start=issued or tz.to_local(created).date(),
@@ -142,7 +142,29 @@ def lamps_by_line(lines: QuerySet, today: dt.date) -> dict[int, lamps.Lamp]:
             rules=rules,
             config=config,
         )
+        yield pk, lamp, *more
+
+
+def lamps_by_line(lines: QuerySet, today: dt.date) -> dict[int, lamps.Lamp]:
+    """``{line id: lamp}`` for every line of ``lines`` in one query."""
+    return {pk: lamp for pk, lamp in _lamp_rows(lines, today)}
+
+
+def counts_by(lines: QuerySet, field: str, today: dt.date) -> dict:
+    """``{value of field: {colour: n}}``, e.g. per ``unit_id`` or ``task_id``."""
+    out: dict = {}
+    for _pk, lamp, key in _lamp_rows(lines, today, field):
+        tally = out.setdefault(key, dict.fromkeys(lamps.COLOURS, 0))
+        tally[lamp.colour] += 1
     return out
+
+
+def worst(tally: dict[str, int]) -> str | None:
+    """The colour a unit (or item) shows for its lines' tally: the worst present."""
+    for colour in lamps.COLOURS:
+        if tally.get(colour):
+            return colour
+    return None
 
 
 def ids_with(lines: QuerySet, colour: str, today: dt.date) -> list[int]:

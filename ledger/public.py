@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from lantian.lib import tz
+from ledger import lamps, lampwords, lighting
 from ledger.choices import Status
 from ledger.models import Assignment, Plan, Task
 
@@ -37,17 +39,25 @@ def published_tasks():
 
 
 def _lines(tasks):
+    """The tasks' lines by task, each with its ``lamp`` (the same rule as inside)."""
     by_task: dict[int, list[Assignment]] = {}
-    lines = (
-        Assignment.objects.lines()
-        .filter(task__in=tasks)
-        .select_related("unit")
-        .prefetch_related("partners__unit")
-        .order_by("id")
-    )
-    for line in lines:
+    lines = Assignment.objects.lines().filter(task__in=tasks)
+    found = lighting.lamps_by_line(lines, tz.local_today())
+    for line in lines.select_related("unit").prefetch_related("partners__unit").order_by("id"):
+        line.lamp = found.get(line.pk)
         by_task.setdefault(line.task_id, []).append(line)
     return by_task
+
+
+def _lamp(lamp) -> dict | None:
+    if lamp is None:
+        return None
+    name, why = lampwords.name(lamp.colour), lampwords.explain(lamp)
+    return {"colour": lamp.colour, "name": name, "why": why}
+
+
+def legend() -> list[dict]:
+    return lampwords.legend(lighting.rules_on(tz.local_today()))
 
 
 def _public_status(lines: list[Assignment]) -> tuple[str, bool]:
@@ -78,6 +88,7 @@ def _item(task: Task, lines: list[Assignment]) -> dict:
             for line in lines
         ],
         "status": status,
+        "lamp": _lamp(lamps.item_lamp(line.lamp for line in lines)),
         "closed": closed,
         "closed_on": max((line.closed_on for line in lines), default=None) if closed else None,
         "summary": task.public_summary,
@@ -85,6 +96,7 @@ def _item(task: Task, lines: list[Assignment]) -> dict:
             {
                 "units": "、".join([line.unit.name, *[p.unit.name for p in line.partners.all()]]),
                 "status": line.get_status_display(),
+                "lamp": _lamp(line.lamp),
                 "closed_on": line.closed_on if line.status == Status.CLOSED else None,
             }
             for line in lines

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from accounts.access import restrict
+from ledger import lamps
 from ledger.choices import Status
 from ledger.models import Assignment, ProgressReport
 
@@ -120,6 +121,7 @@ class LineFilter:
     due_within: int | None = None
     closed_month: str = ""
     ongoing: bool = False
+    lamp: str = ""
 
     @classmethod
     def from_query(cls, params) -> LineFilter:
@@ -138,6 +140,7 @@ class LineFilter:
             due_within=number("due_within"),
             closed_month=params.get("closed_month", "")[:7],
             ongoing=params.get("ongoing") == "1",
+            lamp=params.get("lamp", "") if params.get("lamp") in lamps.COLOURS else "",
         )
 
     def apply(self, lines: QuerySet, today: dt.date) -> QuerySet:
@@ -172,6 +175,10 @@ class LineFilter:
                 pass
         if self.ongoing:
             lines = lines.filter(task__ongoing=True)
+        if self.lamp:
+            from ledger.lighting import ids_with
+
+            lines = lines.filter(pk__in=ids_with(lines, self.lamp, today))
         return lines
 
     def query_string(self, **override) -> str:
@@ -187,6 +194,7 @@ class LineFilter:
             "due_within": "" if self.due_within is None else self.due_within,
             "closed_month": self.closed_month,
             "ongoing": "1" if self.ongoing else "",
+            "lamp": self.lamp,
         }
         values.update(override)
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})

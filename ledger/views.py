@@ -30,7 +30,18 @@ from accounts.choices import Role
 from accounts.models import District, Unit
 from evidence.services import evidence_for
 from lantian.lib import tz
-from ledger import excel, queries, reporting, scoring, services, timeline, workflow
+from ledger import (
+    excel,
+    lamps,
+    lampwords,
+    lighting,
+    queries,
+    reporting,
+    scoring,
+    services,
+    timeline,
+    workflow,
+)
 from ledger.choices import ACTION_LABELS, ProposalState, Status, SupervisionKind
 from ledger.forms import (
     ApplyForm,
@@ -111,6 +122,8 @@ def _list_context(request, filters, page, today):
         "plans": restrict(Plan.objects.all(), request.user).only("id", "title"),
         "units": _filter_units(request.user),
         "query": filters.query_string(),
+        "lamp_choices": [(c, lampwords.name(c)) for c in lamps.COLOURS],
+        "legend": lampwords.legend(lighting.rules_on(today)),
     }
 
 
@@ -121,7 +134,9 @@ def task_list(request):
     filters = queries.LineFilter.from_query(request.GET)
     tasks = queries.filter_tasks(request.user, filters, today)
     page = Paginator(tasks.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
-    page.object_list = queries.task_rows(request.user, list(page.object_list), today)
+    page.object_list = lighting.attach_to_tasks(
+        queries.task_rows(request.user, list(page.object_list), today), today
+    )
     context = _list_context(request, filters, page, today)
     template = "ledger/_task_table.html" if request.htmx else "ledger/task_list.html"
     return render(request, template, {**context, "by": "task"})
@@ -136,6 +151,7 @@ def line_list(request):
         "-task__plan_id", "task__no", "id"
     )
     page = queries.page_of_lines(request.user, lines, request.GET.get("page"))
+    lighting.attach(page.object_list, today)
     context = _list_context(request, filters, page, today)
     template = "ledger/_line_table.html" if request.htmx else "ledger/task_list.html"
     return render(request, template, {**context, "by": "line"})
@@ -288,7 +304,7 @@ def detailed_plan_file(request, pk):
 def task_detail(request, pk):
     task = get_for_user(Task.objects.select_related("plan"), request.user, pk)
     today = tz.local_today()
-    lines = list(queries.lines_for(request.user).filter(task=task).order_by("id"))
+    lines = lighting.attach(queries.lines_for(request.user).filter(task=task).order_by("id"), today)
     assignments = task.assignments.filter(withdrawn=False).select_related(
         "unit", "joint_with__unit"
     )
@@ -395,6 +411,8 @@ def line_detail(request, pk):
         "line": line,
         "today": today,
         "overdue_days": line.days_overdue(today),
+        "lamp": (lamp := lighting.line_lamp(line, today, config=config)),
+        "lamp_why": lampwords.explain(lamp),
         "partners": line.partners.select_related("unit"),
         "measures": line.measures(),
         "milestones": line.milestones(),
@@ -838,7 +856,17 @@ def unit_list(request):
         )
         .order_by("-overdue", "-total", "unit__name")
     )
-    return render(request, "ledger/unit_list.html", {"rows": rows, "today": today})
+    tallies = lighting.counts_by(lines, "unit_id", today)
+    rows = list(rows)
+    for row in rows:
+        row["lamps"] = tallies.get(row["unit_id"], {})
+        row["lamp"] = lighting.worst(row["lamps"])
+    context = {
+        "rows": rows,
+        "today": today,
+        "legend": lampwords.legend(lighting.rules_on(today)),
+    }
+    return render(request, "ledger/unit_list.html", context)
 
 
 @staff_required
@@ -861,13 +889,21 @@ def ranking(request):
         visible = set(scores.values_list("unit_id", flat=True))
         ranked = services.quarter_ranking(month, fill_missing=False)
         quarter = [row for row in ranked.get(city.pk if city else None, []) if row[0].pk in visible]
+    today = tz.local_today()
+    tallies = lighting.counts_by(queries.visible_lines(request.user), "unit_id", today)
+    bottom = list(scores.order_by("-rank")[: config.bottom_count])[::-1] if scores else []
+    scores = list(scores)
+    for score in scores:
+        score.lamps = tallies.get(score.unit_id, {})
+        score.lamp = lighting.worst(score.lamps)
     context = {
+        "legend": lampwords.legend(lighting.rules_on(today)),
         "month": month,
         "scores": scores,
         "city": city,
         "cities": cities,
         "weights": config.score_weights,
-        "bottom": list(scores.order_by("-rank")[: config.bottom_count])[::-1] if scores else [],
+        "bottom": bottom,
         "quarter_end": scoring.is_quarter_end(month),
         "quarter": quarter,
         "quarter_bottom": quarter[-config.bottom_count :] if config.bottom_count else [],

@@ -43,3 +43,10 @@ def imports_workbook(user) -> bool:
     from ledger.excel import may_import
 
     return may_import(user)
+
+
+@register.filter
+def lamp_name(colour: str) -> str:
+    from ledger import lampwords
+
+    return lampwords.name(colour)

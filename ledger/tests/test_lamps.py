@@ -256,3 +256,42 @@ def test_lamps_for_a_whole_ledger_take_one_query(regs, plan, django_assert_max_n
     with django_assert_max_num_queries(3):
         found = lighting.lamps_by_line(lines, D(2024, 3, 15))
     assert len(found) == lines.count() > 3
+
+
+# --- where lamps are shown --------------------------------------------------------------
+
+
+def test_lists_show_lamps_with_a_legend_and_filter_by_colour(client, world, plan, fume_line):
+    from django.urls import reverse
+
+    from ledger.models import Assignment
+
+    client.force_login(world.office)
+    with at(2025, 1, 10):  # item 8 (fume monitors) is past its 2024-12-31 deadline
+        body = client.get(reverse("ledger-line-list")).content.decode()
+        assert "红灯：超过整改时限" in body  # the legend
+        assert 'class="lamp lamp-red" title="逾期 10 天' in body
+        red = client.get(reverse("ledger-line-list") + "?lamp=red").content.decode()
+        red_count = Assignment.objects.lines().filter(task__deadline__lt=D(2025, 1, 10)).count()
+        assert f"共 {red_count} 项" in red and f'id="line-{fume_line.pk}"' in red
+        grey = client.get(reverse("ledger-line-list") + "?lamp=grey").content.decode()
+        assert f'id="line-{fume_line.pk}"' not in grey and "没有符合条件的事项" in grey
+        tasks = client.get(reverse("ledger-task-list") + "?lamp=red").content.decode()
+        assert f'id="task-{fume_line.task_id}"' in tasks
+        units = client.get(reverse("ledger-unit-list")).content.decode()
+        assert f"?unit={fume_line.unit_id}&lamp=red" in units
+        detail = client.get(reverse("ledger-assignment", args=[fume_line.pk])).content.decode()
+        assert "逾期 10 天" in detail and "lamp-red" in detail
+
+
+def test_public_pages_show_each_items_lamp_with_the_legend(client, world, plan, fume_line):
+    from django.urls import reverse
+
+    from ledger.services import publish_plan
+
+    publish_plan(plan, summary="公开", acting_user=world.office)
+    with at(2025, 1, 10):
+        body = client.get(reverse("disclosure-plan", args=[plan.pk])).content.decode()
+        item = client.get(reverse("disclosure-task", args=[fume_line.task_id])).content.decode()
+    assert "红黄绿灯图例" in body and 'lamp lamp-red" title="逾期 10 天' in body
+    assert "lamp-red" in item and "灰灯：已验收销号" in item

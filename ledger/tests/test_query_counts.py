@@ -7,9 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lantian.lib import tz
 from ledger import services
 from ledger.models import LedgerConfig
 from ledger.tests.factories import ITEM_SIX, import_sample, unit
+from regulations import lookup
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +51,7 @@ PAGES = [
 def test_list_pages_do_not_grow_with_the_ledger(client, world, who, django_assert_max_num_queries):
     client.force_login(getattr(world, who))
     LedgerConfig.get()  # created on first use; not part of any page's cost
+    lookup.version("lamp_rules", on=tz.local_today())  # regulations are cached per process
     small = import_sample(world.office, *many_items(3), title="小方案", source=b"small").plan
     counts_small = {name: queries_for(client, reverse(name)) for name, _ in PAGES}
     import_sample(world.office, *many_items(30), title="大方案", source=b"big")
