@@ -44,7 +44,17 @@ class AlarmAdmin(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("number", "alarm", "authority", "opened_on")
+    """Read-only here: cases are opened, decided and closed on the monitoring pages (audited)."""
+
+    list_display = ("number", "alarm", "authority", "opened_on", "status")
+    list_filter = ("status",)
+    search_fields = ("number", "party")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Quarantine)

@@ -1,14 +1,37 @@
 import datetime as dt
+from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router
 
 from accounts import access
+from accounts.models import Unit
 from lantian.lib import tz
+from monitoring import services
+from monitoring.choices import Penalty
 from monitoring.judge import rules_for
-from monitoring.models import Alarm, Device, Reading
-from monitoring.schemas import AlarmOut, DeviceOut, ReadingsOut
+from monitoring.models import Alarm, Case, Device, Reading
+from monitoring.schemas import (
+    AlarmOut,
+    BulkCaseIn,
+    CaseIn,
+    CaseOut,
+    ClosureIn,
+    DecisionIn,
+    DeviceOut,
+    ErrorOut,
+    ReadingsOut,
+)
 from monitoring.units import reading_unit
+
+try:  # django-ninja ≥ 1.5 deprecates returning (status, body) tuples
+    from ninja.responses import Status
+except ImportError:  # pragma: no cover - older django-ninja
+
+    def Status(status_code, value):  # noqa: N802 - mirrors the class it stands in for
+        return status_code, value
+
 
 router = Router(tags=["在线监测"])
 PREFIX = "monitoring"
@@ -51,3 +74,118 @@ def list_alarms(request: HttpRequest, status: str = "open"):
     elif status != "all":
         alarms = alarms.filter(status=status)
     return alarms.order_by("-first_at")[:1000]
+
+
+ERRORS = {403: ErrorOut, 422: ErrorOut}
+
+
+def _refused(exc: Exception):
+    if isinstance(exc, PermissionDenied):
+        return Status(403, {"detail": str(exc) or "无权操作"})
+    return Status(422, {"detail": "；".join(exc.messages), "messages": exc.messages})
+
+
+def _unit(pk: int) -> Unit:
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise ValidationError({"authority_id": "未知的立案机关"})
+    return unit
+
+
+def _cases(request):
+    return access.restrict(Case.objects.select_related("authority"), request.user)
+
+
+@router.get("/cases", response=list[CaseOut])
+def list_cases(request: HttpRequest, status: str = "", year: int | None = None):
+    """Enforcement cases (立案) the caller may see, newest first."""
+    cases = _cases(request)
+    if status:
+        cases = cases.filter(status=status)
+    if year:
+        cases = cases.filter(opened_on__year=year)
+    return cases.order_by("-opened_on", "-id")[:1000]
+
+
+@router.get("/cases/{int:case_id}", response=CaseOut)
+def get_case(request: HttpRequest, case_id: int):
+    return access.get_for_user(_cases(request), request.user, case_id)
+
+
+@router.post("/alarms/{alarm_id}/cases", response={201: CaseOut, **ERRORS})
+def open_case(request: HttpRequest, alarm_id: int, data: CaseIn):
+    """Open a case on an alarm (立案); audited, shown in the alarm's timeline."""
+    alarm = access.get_for_user(Alarm.objects.select_related("site"), request.user, alarm_id)
+    try:
+        case = services.open_case(
+            alarm,
+            acting_user=request.user,
+            number=data.number,
+            opened_on=data.opened_on,
+            authority=_unit(data.authority_id),
+            note=data.cause,
+            legal_basis=data.legal_basis,
+            party=data.party,
+            party_code=data.party_code,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(201, case)
+
+
+@router.post("/cases/bulk", response={201: list[CaseOut], **ERRORS})
+def open_cases(request: HttpRequest, data: BulkCaseIn):
+    """One case per alarm, numbered from a template with ``{n}``: all or none."""
+    alarms = list(
+        access.restrict(Alarm.objects.filter(pk__in=data.alarm_ids), request.user).select_related(
+            "site"
+        )
+    )
+    try:
+        if len(alarms) != len(set(data.alarm_ids)):
+            raise ValidationError({"alarm_ids": "有报警不存在或无权查看"})
+        cases = services.open_cases(
+            alarms,
+            acting_user=request.user,
+            number_template=data.number_template,
+            start=data.start,
+            opened_on=data.opened_on,
+            authority=_unit(data.authority_id),
+            note=data.cause,
+            legal_basis=data.legal_basis,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(201, cases)
+
+
+@router.post("/cases/{int:case_id}/decision", response={200: CaseOut, **ERRORS})
+def decide_case(request: HttpRequest, case_id: int, data: DecisionIn):
+    case = access.get_for_user(_cases(request), request.user, case_id)
+    try:
+        if data.penalty not in Penalty.values:
+            raise ValidationError({"penalty": "处理种类无效"})
+        case = services.decide_case(
+            case,
+            acting_user=request.user,
+            penalty=data.penalty,
+            decision=data.decision,
+            decided_on=data.decided_on,
+            fine=Decimal(str(data.fine)) if data.fine is not None else None,
+            order=data.order,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(200, case)
+
+
+@router.post("/cases/{int:case_id}/closure", response={200: CaseOut, **ERRORS})
+def close_case(request: HttpRequest, case_id: int, data: ClosureIn):
+    case = access.get_for_user(_cases(request), request.user, case_id)
+    try:
+        case = services.close_case(
+            case, acting_user=request.user, closed_on=data.closed_on, closure=data.closure
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(200, case)

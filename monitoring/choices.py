@@ -80,3 +80,20 @@ class ActionKind(models.TextChoices):
     REOPEN = "reopen", _("退回")
     ESCALATE = "escalate", _("超时升级")
     CASE = "case", _("立案")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("已立案")
+    DECIDED = "decided", _("已作出处理决定")
+    CLOSED = "closed", _("已结案")
+
+
+class Penalty(models.TextChoices):
+    """The kind of administrative decision (行政处罚/行政命令) a case ends in."""
+
+    FINE = "fine", _("罚款")
+    WARNING = "warning", _("警告")
+    ORDER = "order", _("责令改正")
+    SUSPEND = "suspend", _("责令停工（停业）整治")
+    CONFISCATE = "confiscate", _("没收违法所得或设备")
+    NONE = "none", _("不予处罚")

@@ -24,3 +24,84 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         if city is not None:
             self.fields["unit"].queryset = Unit.objects.filter(city=city, is_active=True)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def enforcement_units(city, user=None):
+    """Units that may open a case: the city's bureaus and district governments (the office
+    picks any; others only their own units)."""
+    from accounts import access
+
+    units = Unit.objects.filter(is_active=True, kind__in=["bureau", "government"])
+    if city is not None:
+        units = units.filter(city=city)
+    if user is not None and not access.is_office(user):
+        units = units.filter(pk__in=access.unit_ids_of(user))
+    return units.order_by("kind", "id")
+
+
+class CaseForm(forms.Form):
+    """Open a case (立案) on one alarm."""
+
+    number = forms.CharField(label=_("案号"), max_length=64)
+    opened_on = forms.DateField(label=_("立案日期"), widget=DateInput())
+    authority = forms.ModelChoiceField(label=_("立案机关"), queryset=Unit.objects.none())
+    party = forms.CharField(label=_("当事人"), max_length=200, required=False)
+    party_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    note = forms.CharField(label=_("案由"), widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(
+        label=_("法律依据"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, city=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = enforcement_units(city, user)
+
+
+class BulkCaseForm(forms.Form):
+    """Open one case per selected alarm from the alarm ledger."""
+
+    number_template = forms.CharField(
+        label=_("案号格式"),
+        max_length=60,
+        help_text=_("{n} 处依次填入序号，例如 西环罚〔2026〕{n}号"),
+    )
+    start = forms.IntegerField(
+        label=_("起始序号"), min_value=1, required=False, help_text=_("空则接着已用的序号")
+    )
+    opened_on = forms.DateField(label=_("立案日期"), widget=DateInput())
+    authority = forms.ModelChoiceField(label=_("立案机关"), queryset=Unit.objects.none())
+    note = forms.CharField(label=_("案由"), widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(
+        label=_("法律依据"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, city=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = enforcement_units(city, user)
+
+
+class DecisionForm(forms.Form):
+    penalty = forms.ChoiceField(label=_("处理种类"))
+    fine = forms.DecimalField(
+        label=_("罚款金额（元）"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    order = forms.CharField(
+        label=_("责令事项"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    decision = forms.CharField(label=_("处理决定"), widget=forms.Textarea(attrs={"rows": 3}))
+    decided_on = forms.DateField(label=_("决定日期"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from monitoring.choices import Penalty
+
+        super().__init__(*args, **kwargs)
+        self.fields["penalty"].choices = Penalty.choices
+
+
+class ClosureForm(forms.Form):
+    closed_on = forms.DateField(label=_("结案日期"), widget=DateInput())
+    closure = forms.CharField(label=_("结案情况"), widget=forms.Textarea(attrs={"rows": 3}))

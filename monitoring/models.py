@@ -11,7 +11,9 @@ from monitoring.choices import (
     ActionKind,
     AlarmKind,
     AlarmStatus,
+    CaseStatus,
     DeviceKind,
+    Penalty,
     Phase,
     Profile,
     SiteKind,
@@ -216,20 +218,45 @@ class AlarmAction(models.Model):
 
 
 class Case(models.Model):
-    """An enforcement case (立案) opened on an alarm; the numerator of 立案率."""
+    """An enforcement case (立案) opened on an alarm; the numerator of 立案率.
 
-    alarm = models.ForeignKey(Alarm, models.PROTECT, related_name="cases")
+    Opened from the alarm's page, or for many alarms at once from the alarm ledger; decided
+    (处理决定: penalty or order) and closed (结案) through ``monitoring.services``, each step
+    audited. ``alarm.cases`` links back, so the alarm and the case show each other.
+    """
+
+    alarm = models.ForeignKey(Alarm, models.PROTECT, related_name="cases", verbose_name=_("报警"))
     number = models.CharField(_("案号"), max_length=64)
     opened_on = models.DateField(_("立案日期"))
     authority = models.ForeignKey(
         Unit, models.PROTECT, related_name="+", verbose_name=_("立案机关")
     )
     note = models.TextField(_("案由"), blank=True)
+    legal_basis = models.TextField(_("法律依据"), blank=True)
+    party = models.CharField(_("当事人"), max_length=200, blank=True)
+    party_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    penalty = models.CharField(_("处理种类"), max_length=16, choices=Penalty.choices, blank=True)
+    fine = models.DecimalField(
+        _("罚款金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    decision = models.TextField(_("处理决定"), blank=True)
+    order = models.TextField(_("责令事项"), blank=True)
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    closure = models.TextField(_("结案情况"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = _("立案")
         verbose_name_plural = _("立案")
         constraints = [models.UniqueConstraint(fields=["number"], name="case_number_unique")]
+        ordering = ["-opened_on", "-id"]
 
     def __str__(self) -> str:
         return self.number

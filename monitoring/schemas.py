@@ -51,3 +51,78 @@ class AlarmOut(Schema):
     @staticmethod
     def resolve_dispatched_to(obj) -> str | None:
         return obj.dispatched_to.name if obj.dispatched_to_id else None
+
+
+class ErrorOut(Schema):
+    detail: str
+    messages: list[str] = []
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    alarm_id: int
+    opened_on: dt.date
+    authority: str
+    cause: str
+    legal_basis: str
+    party: str
+    party_code: str
+    status: str
+    status_label: str
+    penalty: str
+    fine: float | None
+    decision: str
+    order: str
+    decided_on: dt.date | None
+    closed_on: dt.date | None
+    closure: str
+
+    @staticmethod
+    def resolve_authority(obj) -> str:
+        return obj.authority.name
+
+    @staticmethod
+    def resolve_cause(obj) -> str:
+        return obj.note
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_fine(obj) -> float | None:
+        return float(obj.fine) if obj.fine is not None else None
+
+
+class CaseIn(Schema):
+    number: str
+    opened_on: dt.date
+    authority_id: int
+    cause: str
+    legal_basis: str = ""
+    party: str = ""
+    party_code: str = ""
+
+
+class BulkCaseIn(Schema):
+    alarm_ids: list[int]
+    number_template: str
+    start: int | None = None
+    opened_on: dt.date
+    authority_id: int
+    cause: str
+    legal_basis: str = ""
+
+
+class DecisionIn(Schema):
+    penalty: str
+    decision: str
+    decided_on: dt.date
+    fine: float | None = None
+    order: str = ""
+
+
+class ClosureIn(Schema):
+    closed_on: dt.date
+    closure: str

@@ -18,7 +18,15 @@ from accounts.notify import notify_units
 from audit.log import diff, record, snapshot
 from lantian.lib import tz
 from monitoring import workflow
-from monitoring.choices import ActionKind, AlarmKind, AlarmStatus, DeviceKind, SiteKind
+from monitoring.choices import (
+    ActionKind,
+    AlarmKind,
+    AlarmStatus,
+    CaseStatus,
+    DeviceKind,
+    Penalty,
+    SiteKind,
+)
 from monitoring.models import Alarm, AlarmAction, Case, Device, Site
 from regulations import lookup
 
@@ -384,22 +392,180 @@ def _ladder_of(alarm: Alarm, now: dt.datetime) -> tuple[list[dict], str]:
     return ladder_for(alarm.device.kind, tz.to_local(now).date())
 
 
+# --- enforcement cases (立案) -----------------------------------------------------------------
+
+CASE_FIELDS = ["number", "opened_on", "authority_id", "note", "legal_basis", "party", "status"]
+DECISION_FIELDS = ["status", "penalty", "fine", "decision", "order", "decided_on"]
+CLOSURE_FIELDS = ["status", "closed_on", "closure"]
+
+
+def may_handle_cases(user, authority: Unit | None = None) -> bool:
+    """The office, or an officer or inspector of the enforcing unit (立案机关)."""
+    if access.is_office(user):
+        return True
+    mine = access.unit_ids_of(user)
+    return authority is not None and authority.pk in mine
+
+
+def _check_case_rights(user, authority: Unit) -> None:
+    if not may_handle_cases(user, authority):
+        raise PermissionDenied("只有立案机关或整改办可以登记、处理立案")
+
+
+def default_party(alarm: Alarm) -> str:
+    """Who the case is against: the site's builder or operator, else the site itself."""
+    return alarm.site.operator or alarm.site.name
+
+
 @transaction.atomic
 def open_case(
-    alarm: Alarm, *, acting_user, number: str, opened_on: dt.date, authority: Unit, note: str = ""
+    alarm: Alarm,
+    *,
+    acting_user,
+    number: str,
+    opened_on: dt.date,
+    authority: Unit,
+    note: str = "",
+    legal_basis: str = "",
+    party: str = "",
+    party_code: str = "",
 ) -> Case:
-    """Record an enforcement case (立案) opened because of the alarm."""
-    if not access.is_office(acting_user) and authority.pk not in access.unit_ids_of(acting_user):
-        raise PermissionDenied("只有立案机关或整改办可以登记立案")
+    """Open an enforcement case (立案) on the alarm: 案由, legal basis, party; audited on both
+    the case and the alarm, and shown in the alarm's timeline."""
+    _check_case_rights(acting_user, authority)
     case = Case(
-        alarm=alarm, number=number.strip(), opened_on=opened_on, authority=authority, note=note
+        alarm=alarm,
+        number=number.strip(),
+        opened_on=opened_on,
+        authority=authority,
+        note=note.strip(),
+        legal_basis=legal_basis.strip(),
+        party=(party.strip() or default_party(alarm))[:200],
+        party_code=party_code.strip().upper(),
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
+    if opened_on < tz.to_local(alarm.first_at).date():
+        raise ValidationError({"opened_on": "立案日期不能早于报警首次发生的日期"})
     case.full_clean()
     case.save()
     _act(alarm, ActionKind.CASE, acting_user, note=f"立案 {case.number}", unit=authority)
+    record(acting_user, "case.opened", case, changes=diff({}, snapshot(case, CASE_FIELDS)))
     record(
         acting_user, "alarm.case_opened", alarm, changes={"case": [None, case.number]}, reason=note
     )
+    return case
+
+
+def case_numbers(template: str, count: int, start: int | None = None) -> list[str]:
+    """``count`` case numbers from a template with ``{n}`` (e.g. ``西环罚〔2026〕{n}号``)."""
+    template = template.strip()
+    if not template:
+        raise ValidationError({"number": "请填写案号格式，例如 西环罚〔2026〕{n}号"})
+    if "{n}" not in template:
+        template += "-{n}"
+    if start is None:
+        start = 1
+        while Case.objects.filter(number=template.replace("{n}", str(start))).exists():
+            start += 1
+    return [template.replace("{n}", str(start + k)) for k in range(count)]
+
+
+@transaction.atomic
+def open_cases(
+    alarms: list[Alarm],
+    *,
+    acting_user,
+    number_template: str,
+    opened_on: dt.date,
+    authority: Unit,
+    note: str = "",
+    legal_basis: str = "",
+    start: int | None = None,
+) -> list[Case]:
+    """Open one case per alarm, in bulk from the alarm ledger: all or none.
+
+    Refused with the alarm numbers when any alarm already has a case or a generated case
+    number is taken, so a half-done batch never exists."""
+    _check_case_rights(acting_user, authority)
+    if not alarms:
+        raise ValidationError({"alarms": "请至少选择一条报警"})
+    cased = sorted(a.pk for a in alarms if a.cases.exists())
+    if cased:
+        listed = "、".join(f"#{pk}" for pk in cased)
+        raise ValidationError({"alarms": f"以下报警已立案，请取消选择：{listed}"})
+    numbers = case_numbers(number_template, len(alarms), start)
+    taken = list(Case.objects.filter(number__in=numbers).values_list("number", flat=True))
+    if taken:
+        raise ValidationError({"number": f"案号已被使用：{'、'.join(taken)}"})
+    return [
+        open_case(
+            alarm,
+            acting_user=acting_user,
+            number=number,
+            opened_on=opened_on,
+            authority=authority,
+            note=note,
+            legal_basis=legal_basis,
+        )
+        for alarm, number in zip(sorted(alarms, key=lambda a: a.pk), numbers, strict=True)
+    ]
+
+
+@transaction.atomic
+def decide_case(
+    case: Case,
+    *,
+    acting_user,
+    penalty: str,
+    decision: str,
+    decided_on: dt.date,
+    fine=None,
+    order: str = "",
+) -> Case:
+    """Record the decision (处理决定): penalty or order, amount, date."""
+    case = Case.objects.select_for_update().select_related("authority", "alarm").get(pk=case.pk)
+    _check_case_rights(acting_user, case.authority)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError("该案件已结案")
+    errors = {}
+    if not decision.strip():
+        errors["decision"] = "请填写处理决定"
+    if penalty == Penalty.FINE and (fine is None or fine <= 0):
+        errors["fine"] = "罚款须填写金额"
+    if penalty in (Penalty.ORDER, Penalty.SUSPEND) and not order.strip():
+        errors["order"] = "责令改正或停工整治须写明责令事项"
+    if decided_on < case.opened_on:
+        errors["decided_on"] = "决定日期不能早于立案日期"
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(case, DECISION_FIELDS)
+    case.status, case.penalty, case.decision = CaseStatus.DECIDED, penalty, decision.strip()
+    case.fine = fine if penalty == Penalty.FINE else None
+    case.order, case.decided_on = order.strip(), decided_on
+    case.full_clean()
+    case.save()
+    record(acting_user, "case.decided", case, changes=diff(before, snapshot(case, DECISION_FIELDS)))
+    return case
+
+
+@transaction.atomic
+def close_case(case: Case, *, acting_user, closed_on: dt.date, closure: str) -> Case:
+    """Close the case (结案) once its decision has been carried out."""
+    case = Case.objects.select_for_update().select_related("authority").get(pk=case.pk)
+    _check_case_rights(acting_user, case.authority)
+    if case.status != CaseStatus.DECIDED:
+        raise ValidationError("须先作出处理决定再结案")
+    errors = {}
+    if not closure.strip():
+        errors["closure"] = "请填写结案情况（执行情况、整改复查结果）"
+    if case.decided_on and closed_on < case.decided_on:
+        errors["closed_on"] = "结案日期不能早于决定日期"
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(case, CLOSURE_FIELDS)
+    case.status, case.closed_on, case.closure = CaseStatus.CLOSED, closed_on, closure.strip()
+    case.save()
+    record(acting_user, "case.closed", case, changes=diff(before, snapshot(case, CLOSURE_FIELDS)))
     return case
 
 

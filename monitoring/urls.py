@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import views
+from monitoring import views, views_cases
 
 urlpatterns = [
     path("", views.device_list, name="monitoring-devices"),
@@ -10,6 +10,10 @@ urlpatterns = [
     path("alarms/ledger.xlsx", views.alarm_ledger, name="monitoring-ledger"),
     path("alarms/<int:pk>/", views.alarm_detail, name="monitoring-alarm"),
     path("alarms/<int:pk>/step/", views.alarm_step, name="monitoring-alarm-step"),
+    path("alarms/<int:pk>/case/", views_cases.case_new, name="monitoring-case-new"),
+    path("cases/", views_cases.case_list, name="monitoring-cases"),
+    path("cases/bulk/", views_cases.case_bulk, name="monitoring-cases-bulk"),
+    path("cases/<int:pk>/", views_cases.case_detail, name="monitoring-case"),
     path("rates/", views.rates, name="monitoring-rates"),
     path("quarantine/", views.quarantine_list, name="monitoring-quarantine"),
     path("import/", views.import_registry_view, name="monitoring-import"),

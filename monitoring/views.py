@@ -127,16 +127,24 @@ def _alarm_queryset(request):
     return alarms.order_by("-first_at"), status, kind
 
 
+def _may_open_case(user) -> bool:
+    """Office staff, or someone of a unit that may be an enforcing authority (立案机关)."""
+    return access.is_office(user) or bool(access.unit_ids_of(user))
+
+
 @login_required
 def alarm_list(request):
     """The alarm inbox: open alarms of the user's units (all for the office), newest first."""
     _staff(request)
     alarms, status, kind = _alarm_queryset(request)
+    alarms = alarms.annotate(case_count=Count("cases"))
     return render(
         request,
         "monitoring/alarm_list.html",
         {
             "alarms": alarms[:500],
+            "level": request.GET.get("level", ""),
+            "may_open_case": _may_open_case(request.user),
             "status": status,
             "kind": kind,
             "statuses": AlarmStatus.choices,
@@ -181,6 +189,7 @@ def alarm_detail(request, pk: int):
             "cases": alarm.cases.select_related("authority"),
             "steps": steps,
             "form": StepForm(city=alarm.site.district.city),
+            "may_open_case": _may_open_case(request.user),
         },
     )
 
