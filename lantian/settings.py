@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "emergency",
     "api",
     "monitoring",
+    "roster",
     "crosscheck",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("public/", include("disclosure.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("roster/", include("roster.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
     path("air/", include("airquality.urls")),

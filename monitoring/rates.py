@@ -5,6 +5,8 @@
 - 数据有效率 = values flagged N ÷ values received.
 - 数据有效传输率 = 传输率 × 有效率 (the MEE definition, peers.md §5.4).
 - 立案率 = level-3 exceedance alarms first raised in the period that have a case ÷ all of them.
+- 开机率 (fume: fan and purifier on ÷ fan on; dust: instrument-running hours ÷ hours due), from
+  device-hour counts (``monitoring.hours``, ``monitoring.onrate``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from monitoring.choices import AlarmKind
+from monitoring.choices import AlarmKind, DeviceKind
 from monitoring.health import MAIN_CODE
 from monitoring.models import Alarm, Device, Reading
 
@@ -109,3 +111,41 @@ def case_rates(start: dt.datetime, end: dt.datetime, alarms=None) -> list[CaseLi
     for row in rows:
         out[row["site__district__name"]] = [row["n"], row["cased"]]
     return [CaseLine(d, n, c) for d, (n, c) in sorted(out.items())]
+
+
+@dataclass
+class OnLine:
+    district: str
+    kind: str
+    rate: object  # onrate.OnRate
+    unit: str  # what is counted: 条 (fume samples) or 小时 (dust hours)
+
+
+def on_rates(start: dt.datetime, end: dt.datetime, devices=None) -> list[OnLine]:
+    """开机率 per district for fume and dust monitors over [start, end)."""
+    from lantian.lib import tz
+    from monitoring import hours, onrate
+
+    devices = devices if devices is not None else Device.objects.filter(is_active=True)
+    devices = list(
+        devices.filter(kind__in=[DeviceKind.FUME, DeviceKind.DUST]).select_related(
+            "site__district"
+        )
+    )
+    rules = hours.on_rules(tz.to_local(end).date())
+    counts = hours.hour_counts(devices, start, end, rules)
+    lines: dict[tuple, OnLine] = {}
+    for device in devices:
+        key = (device.site.district.name, device.get_kind_display())
+        unit = "条" if device.kind == DeviceKind.FUME else "小时"
+        line = lines.setdefault(key, OnLine(*key, onrate.OnRate(), unit))
+        rows = counts.get(device.pk, [])
+        if device.kind == DeviceKind.FUME:
+            line.rate.add(onrate.fume_on_rate(rows))
+        else:
+            installed = (
+                tz.start_of_local_day(device.install_date) if device.install_date else None
+            )
+            due = onrate.hours_due(start, min(end, tz.now()), installed)
+            line.rate.add(onrate.dust_on_rate(rows, due))
+    return sorted(lines.values(), key=lambda line: (line.district, line.kind))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -252,6 +253,8 @@ def rates(request):
         "monitoring/rates.html",
         {
             "lines": rate_calc.transmission(start, end, devices),
+            "on_lines": rate_calc.on_rates(start, end, devices),
+            "coverage": _roster_summary(),
             "cases": rate_calc.case_rates(year_start, end, alarms),
             "start": tz.to_local(start),
             "end": tz.to_local(end),
@@ -259,6 +262,20 @@ def rates(request):
             "days": days,
         },
     )
+
+
+def _roster_summary():
+    """The latest key-emission-unit roster's 安装联网率 and the fume rollouts' progress."""
+    from roster import progress
+    from roster.models import Rollout, Roster
+
+    roster = Roster.objects.filter(city__name=settings.LANTIAN_DEFAULT_CITY).order_by("-year")
+    roster = roster.first()
+    win = progress.window()
+    return {
+        "roster": progress.roster_coverage(roster, win) if roster else None,
+        "rollouts": [progress.rollout_progress(r, win) for r in Rollout.objects.all()[:3]],
+    }
 
 
 @login_required

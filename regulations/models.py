@@ -22,6 +22,8 @@ class Family(models.TextChoices):
     ANOMALY_RULES = "anomaly_rules", _("空气质量数据异常识别")
     DEVICE_HEALTH = "device_health", _("在线监测设备异常判定")
     LAMP_RULES = "lamp_rules", _("整改事项红黄绿灯判定")
+    MONITORING_RATES = "monitoring_rates", _("在线监测统计口径")
+    WORKDAY_CALENDAR = "workday_calendar", _("法定节假日与调休安排")
 
 
 class Regulation(models.Model):
