@@ -128,9 +128,7 @@ def on_rates(start: dt.datetime, end: dt.datetime, devices=None) -> list[OnLine]
 
     devices = devices if devices is not None else Device.objects.filter(is_active=True)
     devices = list(
-        devices.filter(kind__in=[DeviceKind.FUME, DeviceKind.DUST]).select_related(
-            "site__district"
-        )
+        devices.filter(kind__in=[DeviceKind.FUME, DeviceKind.DUST]).select_related("site__district")
     )
     rules = hours.on_rules(tz.to_local(end).date())
     counts = hours.hour_counts(devices, start, end, rules)
@@ -143,9 +141,7 @@ def on_rates(start: dt.datetime, end: dt.datetime, devices=None) -> list[OnLine]
         if device.kind == DeviceKind.FUME:
             line.rate.add(onrate.fume_on_rate(rows))
         else:
-            installed = (
-                tz.start_of_local_day(device.install_date) if device.install_date else None
-            )
+            installed = tz.start_of_local_day(device.install_date) if device.install_date else None
             due = onrate.hours_due(start, min(end, tz.now()), installed)
             line.rate.add(onrate.dust_on_rate(rows, due))
     return sorted(lines.values(), key=lambda line: (line.district, line.kind))
