@@ -43,3 +43,30 @@ class EvidenceFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def _pending_path(instance: PendingUpload, filename: str) -> str:
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"pending/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class PendingUpload(models.Model):
+    """A file chosen in a form whose submission failed, kept for that user and that form so
+    it need not be chosen again (``evidence.pending``). Removed once the form succeeds, when
+    the user takes it off the list, or after ``pending.KEEP_HOURS``."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    form_key = models.CharField(max_length=120)
+    file = models.FileField(upload_to=_pending_path, max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("待提交的附件")
+        verbose_name_plural = _("待提交的附件")
+        indexes = [models.Index(fields=["owner", "form_key"], name="pending_upload_form")]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

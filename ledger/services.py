@@ -36,6 +36,7 @@ from ledger.choices import (
     AcceptanceState,
     CheckResult,
     CheckSource,
+    MemberRole,
     ProposalState,
     ReportSource,
     Status,
@@ -982,6 +983,10 @@ class MemberEntry:
     user: object = None
 
 
+def _member_role(role: str) -> str:
+    return str(dict(MemberRole.choices).get(role, role))
+
+
 @transaction.atomic
 def form_review_group(
     acceptance: Acceptance,
@@ -1017,7 +1022,7 @@ def form_review_group(
         "acceptance.group_formed",
         acceptance,
         changes={
-            "members": [None, [f"{m.name}（{m.role}）" for m in members]],
+            "members": [None, [f"{m.name}（{_member_role(m.role)}）" for m in members]],
             "visit_date": [None, visit_date.isoformat() if visit_date else None],
             "checklist": [None, acceptance.lines.count()],
         },

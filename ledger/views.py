@@ -28,8 +28,10 @@ from accounts.access import (
 )
 from accounts.choices import Role
 from accounts.models import District, Unit
+from evidence import pending
 from evidence.services import evidence_for
 from lantian.lib import tz
+from lantian.lib.forms import refuse
 from ledger import (
     excel,
     lamps,
@@ -44,6 +46,7 @@ from ledger import (
 )
 from ledger.choices import ACTION_LABELS, ProposalState, Status, SupervisionKind
 from ledger.forms import (
+    MEMBER_ROWS,
     ApplyForm,
     CheckForm,
     ConclusionForm,
@@ -179,6 +182,11 @@ def plan_list(request):
 @staff_required
 def plan_detail(request, pk):
     plan = get_for_user(Plan.objects.select_related("city"), request.user, pk)
+    return _plan_page(request, plan)
+
+
+def _plan_page(request, plan, **forms):
+    """The plan's page; ``forms`` are bound forms that failed, shown with what was entered."""
     lines = queries.visible_lines(request.user).filter(task__plan=plan)
     status_by_task: dict[int, dict[str, int]] = {}
     for task_id, status, n in (
@@ -214,7 +222,9 @@ def plan_detail(request, pk):
         "proposed_units": Unit.objects.filter(
             proposed=True, ledger_assignments__task__plan=plan
         ).distinct(),
+        "kept": pending.listed(request.user, f"detailed-plan:{plan.pk}"),
     }
+    context.update(forms)
     return render(request, "ledger/plan_detail.html", context)
 
 
@@ -240,10 +250,12 @@ def plan_settings(request, pk):
     if form.is_valid():
         try:
             services.update_plan(plan, acting_user=request.user, **form.cleaned_data)
-            messages.success(request, _("已保存"))
         except ValidationError as exc:
-            _fail(request, exc)
-    return redirect("ledger-plan", pk=plan.pk)
+            refuse(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("ledger-plan", pk=plan.pk)
+    return _plan_page(request, plan, settings_form=form)
 
 
 @office_required
@@ -280,21 +292,27 @@ def detailed_plan_file(request, pk):
     plan = get_for_user(Plan, request.user, pk)
     units = Unit.objects.filter(pk__in=unit_ids_of(request.user, Role.UNIT_OFFICER))
     form = DetailedPlanForm(request.POST, request.FILES, units=list(units))
+    key = f"detailed-plan:{plan.pk}"
+    kept = pending.chosen(request.user, key, request.POST)
+    if kept:
+        form.fields["files"].required = False
     if form.is_valid():
         try:
             services.file_detailed_plan(
                 plan,
                 form.cleaned_data["unit"],
-                files=form.cleaned_data["files"],
+                files=[*form.cleaned_data["files"], *pending.files_for(kept)],
                 note=form.cleaned_data["note"],
                 acting_user=request.user,
             )
-            messages.success(request, _("细化整改方案已报送"))
         except ValidationError as exc:
-            _fail(request, exc)
-    else:
-        messages.error(request, _("请选择单位并上传文件"))
-    return redirect("ledger-plan", pk=plan.pk)
+            refuse(form, exc, FILE_ERRORS | {"file": "files"})
+        else:
+            pending.release(request.user, key)
+            messages.success(request, _("细化整改方案已报送"))
+            return redirect("ledger-plan", pk=plan.pk)
+    _keep_uploads(request, form, key, "files")
+    return _plan_page(request, plan, detailed_form=form)
 
 
 # --- tasks -------------------------------------------------------------------------------------
@@ -303,6 +321,10 @@ def detailed_plan_file(request, pk):
 @staff_required
 def task_detail(request, pk):
     task = get_for_user(Task.objects.select_related("plan"), request.user, pk)
+    return _task_page(request, task)
+
+
+def _task_page(request, task, **forms):
     today = tz.local_today()
     lines = lighting.attach(queries.lines_for(request.user).filter(task=task).order_by("id"), today)
     assignments = task.assignments.filter(withdrawn=False).select_related(
@@ -327,6 +349,7 @@ def task_detail(request, pk):
         "summary_form": TaskSummaryForm(initial={"summary": task.public_summary}),
         "target_form": TargetForm(),
     }
+    context.update(forms)
     return render(request, "ledger/task_detail.html", context)
 
 
@@ -351,9 +374,8 @@ def task_target(request, pk):
     if form.is_valid():
         services.add_target(task, acting_user=request.user, **form.cleaned_data)
         messages.success(request, _("已新增量化目标"))
-    else:
-        messages.error(request, _("请完整填写指标与目标值"))
-    return redirect("ledger-task", pk=task.pk)
+        return redirect("ledger-task", pk=task.pk)
+    return _task_page(request, task, target_form=form, target_open=True)
 
 
 @office_required
@@ -383,7 +405,11 @@ def _line(request, pk, action="view") -> Assignment:
 
 @staff_required
 def line_detail(request, pk):
-    line = _line(request, pk)
+    return _line_page(request, _line(request, pk))
+
+
+def _line_page(request, line, **forms):
+    """The line's page; ``forms`` are bound forms that failed, shown with what was entered."""
     today = tz.local_today()
     config = LedgerConfig.get()
     actors = services.actors_for(request.user, line)
@@ -432,6 +458,7 @@ def line_detail(request, pk):
         "extend_form": ExtendForm(initial={"to": line.deadline}),
         "events": timeline.for_line(line),
     }
+    context.update(forms)
     return render(request, "ledger/line_detail.html", context)
 
 
@@ -464,10 +491,12 @@ def line_extend(request, pk):
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
             )
-            messages.success(request, _("已延期"))
         except ValidationError as exc:
-            _fail(request, exc)
-    return redirect("ledger-assignment", pk=line.pk)
+            refuse(form, exc)
+        else:
+            messages.success(request, _("已延期"))
+            return redirect("ledger-assignment", pk=line.pk)
+    return _line_page(request, line, extend_form=form, extend_open=True)
 
 
 @staff_required
@@ -475,18 +504,17 @@ def line_extend(request, pk):
 def line_apply(request, pk):
     line = _line(request, pk)
     form = ApplyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写申请说明"))
-        return redirect("ledger-assignment", pk=line.pk)
-    try:
-        acceptance = services.apply_for_acceptance(
-            line, note=form.cleaned_data["note"], acting_user=request.user
-        )
-    except ValidationError as exc:
-        _fail(request, exc)
-        return redirect("ledger-assignment", pk=line.pk)
-    messages.success(request, _("已提交验收申请"))
-    return redirect("ledger-acceptance", pk=acceptance.pk)
+    if form.is_valid():
+        try:
+            acceptance = services.apply_for_acceptance(
+                line, note=form.cleaned_data["note"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            refuse(form, exc, {"reason": "note"})
+        else:
+            messages.success(request, _("已提交验收申请"))
+            return redirect("ledger-acceptance", pk=acceptance.pk)
+    return _line_page(request, line, apply_form=form, apply_open=True)
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -502,35 +530,62 @@ def report_new(request, pk):
     form = ReportForm(
         request.POST or None, request.FILES or None, milestones=milestones, targets=targets
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = services.submit_report(
-                line,
-                period=data["period"],
-                narrative=data["narrative"],
-                percent=data["percent"],
-                problems=data["problems"],
-                next_steps=data["next_steps"],
-                correction_reason=data["correction_reason"],
-                milestones=[
-                    services.MilestoneEntry(m, bool(data[f"ms_{m.pk}"]), data[f"ms_{m.pk}_on"])
-                    for m in milestones
-                ],
-                actuals=[
-                    services.ActualEntry(t, data[f"tg_{t.pk}"])
-                    for t in targets
-                    if data[f"tg_{t.pk}"] is not None
-                ],
-                files=data["files"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            _fail(request, exc)
-        else:
+    key = f"report:{line.pk}"
+    if request.method == "POST":
+        kept = pending.chosen(request.user, key, request.POST)
+        report = _submit_report(request, line, form, milestones, targets, kept)
+        if report is not None:
+            pending.release(request.user, key)
             messages.success(request, _("进展已报送"))
             return redirect("ledger-report", pk=report.pk)
-    return render(request, "ledger/report_form.html", {"line": line, "form": form})
+        _keep_uploads(request, form, key, "files")
+    return render(
+        request,
+        "ledger/report_form.html",
+        {"line": line, "form": form, "kept": pending.listed(request.user, key)},
+    )
+
+
+# evidence refusals (``evidence.validation``) belong beside the file field
+FILE_ERRORS = dict.fromkeys(("empty", "too_large", "mismatch", "type"), "files")
+
+
+def _keep_uploads(request, form, key: str, field: str) -> None:
+    """Keep the files of a failed submission for the next try; a refused file is named
+    beside the field (instead of the service's unnamed message, so it shows once)."""
+    _kept, refused = pending.keep(request.user, key, request.FILES.getlist(field))
+    if refused:
+        form.errors[field] = form.error_class(refused)
+
+
+def _submit_report(request, line, form, milestones, targets, kept):
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return services.submit_report(
+            line,
+            period=data["period"],
+            narrative=data["narrative"],
+            percent=data["percent"],
+            problems=data["problems"],
+            next_steps=data["next_steps"],
+            correction_reason=data["correction_reason"],
+            milestones=[
+                services.MilestoneEntry(m, bool(data[f"ms_{m.pk}"]), data[f"ms_{m.pk}_on"])
+                for m in milestones
+            ],
+            actuals=[
+                services.ActualEntry(t, data[f"tg_{t.pk}"])
+                for t in targets
+                if data[f"tg_{t.pk}"] is not None
+            ],
+            files=[*data["files"], *pending.files_for(kept)],
+            acting_user=request.user,
+        )
+    except ValidationError as exc:
+        refuse(form, exc, {"future": "period", **FILE_ERRORS})
+        return None
 
 
 @staff_required
@@ -571,24 +626,45 @@ def _acceptance(request, pk, action="view") -> Acceptance:
 @staff_required
 def acceptance_detail(request, pk):
     acceptance = _acceptance(request, pk)
+    return render(
+        request, "ledger/acceptance_detail.html", _acceptance_context(request, acceptance)
+    )
+
+
+def _acceptance_context(request, acceptance, *, group_form=None, conclusion_form=None) -> dict:
+    """The acceptance page; a form that failed comes back bound, with what was entered."""
     can_review = is_office(request.user) or can_change(request.user, acceptance)
     members = list(acceptance.members.all())
     lines = list(acceptance.lines.select_related("checked_by"))
     evidence = {line.pk: list(evidence_for(line)) for line in lines}
-    context = {
+    visit = acceptance.visit_date or tz.local_today()
+    return {
         "acceptance": acceptance,
         "line": acceptance.assignment,
         "members": members,
         "lines": [(line, evidence[line.pk]) for line in lines],
         "can_review": can_review and not acceptance.is_decided,
-        "group_form": GroupForm(initial={"visit_date": acceptance.visit_date or tz.local_today()}),
-        "conclusion_form": ConclusionForm(
-            members=members, initial={"visit_date": acceptance.visit_date or tz.local_today()}
-        ),
+        "group_form": group_form
+        or GroupForm(initial={"visit_date": visit, **_member_initial(members)}),
+        "conclusion_form": conclusion_form
+        or ConclusionForm(members=members, initial={"visit_date": visit}),
         "check_form": CheckForm(),
         "signed": [m for m in members if m.signed_at],
     }
-    return render(request, "ledger/acceptance_detail.html", context)
+
+
+def _member_initial(members) -> dict:
+    """The group as it stands, so that adjusting it starts from what was entered."""
+    out = {}
+    for i, member in enumerate(members[:MEMBER_ROWS]):
+        out.update(
+            {
+                f"m{i}_name": member.name,
+                f"m{i}_role": member.role,
+                f"m{i}_org": member.organisation,
+            }
+        )
+    return out
 
 
 @staff_required
@@ -596,20 +672,22 @@ def acceptance_detail(request, pk):
 def acceptance_group(request, pk):
     acceptance = _acceptance(request, pk)
     form = GroupForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("请检查验收组信息"))
-        members = [services.MemberEntry(name, role, org) for name, role, org in form.members()]
-        services.form_review_group(
-            acceptance,
-            members=members,
-            visit_date=form.cleaned_data["visit_date"],
-            acting_user=request.user,
-        )
-        messages.success(request, _("验收组已组建，核查清单已生成"))
-    except ValidationError as exc:
-        _fail(request, exc)
-    return redirect("ledger-acceptance", pk=acceptance.pk)
+    if form.is_valid():
+        try:
+            members = [services.MemberEntry(name, role, org) for name, role, org in form.members()]
+            services.form_review_group(
+                acceptance,
+                members=members,
+                visit_date=form.cleaned_data["visit_date"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            refuse(form, exc)
+        else:
+            messages.success(request, _("验收组已组建，核查清单已生成"))
+            return redirect("ledger-acceptance", pk=acceptance.pk)
+    context = _acceptance_context(request, acceptance, group_form=form)
+    return render(request, "ledger/acceptance_detail.html", {**context, "group_open": True})
 
 
 @staff_required
@@ -655,23 +733,25 @@ def acceptance_conclude(request, pk):
     acceptance = _acceptance(request, pk)
     members = list(acceptance.members.all())
     form = ConclusionForm(request.POST, members=members)
-    if not form.is_valid():
-        messages.error(request, _("请填写结论、日期并勾选签字成员"))
-        return redirect("ledger-acceptance", pk=acceptance.pk)
-    signed = [m for m in members if str(m.pk) in form.cleaned_data["signatories"]]
-    try:
-        services.conclude_acceptance(
-            acceptance,
-            passed=form.cleaned_data["passed"],
-            conclusion=form.cleaned_data["conclusion"],
-            visit_date=form.cleaned_data["visit_date"],
-            signatories=signed,
-            acting_user=request.user,
-        )
-        messages.success(request, _("验收结论已记录"))
-    except ValidationError as exc:
-        _fail(request, exc)
-    return redirect("ledger-acceptance", pk=acceptance.pk)
+    if form.is_valid():
+        signed = [m for m in members if str(m.pk) in form.cleaned_data["signatories"]]
+        try:
+            services.conclude_acceptance(
+                acceptance,
+                passed=form.cleaned_data["passed"],
+                conclusion=form.cleaned_data["conclusion"],
+                visit_date=form.cleaned_data["visit_date"],
+                signatories=signed,
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            refuse(form, exc, {"leader": "signatories", "pending": None, "failing": None})
+        else:
+            messages.success(request, _("验收结论已记录"))
+            return redirect("ledger-acceptance", pk=acceptance.pk)
+    # everything entered comes back: the choice, the conclusion, the date, the signatures
+    context = _acceptance_context(request, acceptance, conclusion_form=form)
+    return render(request, "ledger/acceptance_detail.html", context)
 
 
 # --- supervision -------------------------------------------------------------------------------
@@ -750,7 +830,7 @@ def supervision_new(request):
                 proposal=proposal,
             )
         except ValidationError as exc:
-            _fail(request, exc)
+            refuse(form, exc)
         else:
             messages.success(request, _("已下发"))
             return redirect("ledger-supervision", pk=supervision.pk)
@@ -761,7 +841,10 @@ def supervision_new(request):
 
 @staff_required
 def supervision_detail(request, pk):
-    supervision = get_for_user(Supervision, request.user, pk)
+    return _supervision_page(request, get_for_user(Supervision, request.user, pk))
+
+
+def _supervision_page(request, supervision, reply_form=None):
     mine = [
         u for u in supervision.units.all() if u.pk in unit_ids_of(request.user, Role.UNIT_OFFICER)
     ]
@@ -770,7 +853,8 @@ def supervision_detail(request, pk):
         "supervision": supervision,
         "today": tz.local_today(),
         "replies": [(r, evidence_for(r)) for r in replies],
-        "reply_form": ReplyForm(units=mine) if mine else None,
+        "reply_form": reply_form or (ReplyForm(units=mine) if mine else None),
+        "kept": pending.listed(request.user, f"supervision-reply:{supervision.pk}"),
         "is_office": is_office(request.user),
         "tasks": restrict(supervision.tasks.select_related("plan"), request.user),
     }
@@ -785,19 +869,25 @@ def supervision_reply(request, pk):
         u for u in supervision.units.all() if u.pk in unit_ids_of(request.user, Role.UNIT_OFFICER)
     ]
     form = ReplyForm(request.POST, request.FILES, units=mine)
+    key = f"supervision-reply:{supervision.pk}"
+    kept = pending.chosen(request.user, key, request.POST)
     if form.is_valid():
         try:
             services.reply_to_supervision(
                 supervision,
                 form.cleaned_data["unit"],
                 text=form.cleaned_data["text"],
-                files=form.cleaned_data["files"],
+                files=[*form.cleaned_data["files"], *pending.files_for(kept)],
                 acting_user=request.user,
             )
-            messages.success(request, _("已回复"))
         except ValidationError as exc:
-            _fail(request, exc)
-    return redirect("ledger-supervision", pk=supervision.pk)
+            refuse(form, exc, FILE_ERRORS)
+        else:
+            pending.release(request.user, key)
+            messages.success(request, _("已回复"))
+            return redirect("ledger-supervision", pk=supervision.pk)
+    _keep_uploads(request, form, key, "files")
+    return _supervision_page(request, supervision, form)
 
 
 @office_required

@@ -302,7 +302,7 @@ def handle_alarm(alarm: Alarm, *, acting_user, measures: str, evidence=(), note:
     from evidence.services import attach_evidence
 
     if not measures.strip():
-        raise ValidationError("请填写处置措施")
+        raise ValidationError("请填写处置措施", code="measures")
     alarm = _step(alarm, "handle", acting_user, note=note or measures, measures=measures)
     for upload in evidence:
         attach_evidence(upload, to=alarm, acting_user=acting_user, description="报警处置佐证")
@@ -313,7 +313,7 @@ def handle_alarm(alarm: Alarm, *, acting_user, measures: str, evidence=(), note:
 def reply_alarm(alarm: Alarm, *, acting_user, reply: str) -> Alarm:
     """The unit answers the office (答复)."""
     if not reply.strip():
-        raise ValidationError("请填写答复内容")
+        raise ValidationError("请填写答复内容", code="reply")
     alarm = _step(alarm, "reply", acting_user, note=reply, reply=reply)
     transaction.on_commit(lambda: _notify_office(alarm, "已答复"))
     return alarm
@@ -329,7 +329,7 @@ def close_alarm(alarm: Alarm, *, acting_user, note: str = "") -> Alarm:
 def reopen_alarm(alarm: Alarm, *, acting_user, reason: str) -> Alarm:
     """The office sends the alarm back for more work."""
     if not reason.strip():
-        raise ValidationError("请说明退回原因")
+        raise ValidationError("请说明退回原因", code="note")
     alarm = _step(alarm, "reopen", acting_user, note=reason)
     _notify(alarm, "退回")
     return alarm

@@ -14,8 +14,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from evidence import pending
 from evidence.services import evidence_for
 from lantian.lib import tz
+from lantian.lib.forms import refuse
 from monitoring import rates as rate_calc
 from monitoring import services, workflow
 from monitoring.choices import AlarmKind, AlarmStatus, DeviceKind
@@ -177,61 +179,73 @@ def alarm_detail(request, pk: int):
     alarm = access.get_for_user(
         Alarm.objects.select_related("site__district", "device", "dispatched_to"), request.user, pk
     )
+    return render(request, "monitoring/alarm_detail.html", _alarm_context(request, alarm))
+
+
+def _alarm_context(request, alarm, form=None) -> dict:
+    """The alarm's page; a step that failed comes back with what was entered."""
     office = access.is_office(request.user)
     mine = alarm.dispatched_to_id in access.unit_ids_of(request.user, "unit_officer")
-    steps = workflow.allowed_steps(alarm.status, office=office, unit=mine)
-    return render(
-        request,
-        "monitoring/alarm_detail.html",
-        {
-            "alarm": alarm,
-            "actions": alarm.actions.select_related("unit"),
-            "evidence": evidence_for(alarm),
-            "cases": alarm.cases.select_related("authority"),
-            "steps": steps,
-            "form": StepForm(city=alarm.site.district.city),
-            "may_open_case": _may_open_case(request.user),
-        },
-    )
+    return {
+        "alarm": alarm,
+        "actions": alarm.actions.select_related("unit"),
+        "evidence": evidence_for(alarm),
+        "cases": alarm.cases.select_related("authority"),
+        "steps": workflow.allowed_steps(alarm.status, office=office, unit=mine),
+        "form": form or StepForm(city=alarm.site.district.city),
+        "kept": pending.listed(request.user, f"alarm:{alarm.pk}"),
+        "may_open_case": _may_open_case(request.user),
+    }
 
 
 @login_required
 @require_POST
 def alarm_step(request, pk: int):
-    """Take one step of the handling ledger; the service checks who may."""
-    alarm = access.get_for_user(Alarm.objects.select_related("site__district"), request.user, pk)
+    """Take one step of the handling ledger; the service checks who may. A refusal comes
+    back on the form, beside the field it concerns, with everything entered kept."""
+    alarm = access.get_for_user(
+        Alarm.objects.select_related("site__district", "device", "dispatched_to"), request.user, pk
+    )
     form = StepForm(request.POST, request.FILES, city=alarm.site.district.city)
-    if not form.is_valid():
-        messages.error(request, "表单有误")
-        return redirect("monitoring-alarm", pk=pk)
-    data, user = form.cleaned_data, request.user
-    try:
-        match data["step"]:
-            case "dispatch":
-                unit = data["unit"] or alarm.dispatched_to
-                if unit is None:
-                    raise ValidationError("请选择承办单位")
-                services.dispatch_alarm(alarm, unit=unit, acting_user=user, note=data["note"])
-            case "investigate":
-                services.investigate_alarm(alarm, acting_user=user, note=data["note"])
-            case "handle":
-                files = [data["evidence"]] if data["evidence"] else []
-                services.handle_alarm(
-                    alarm, acting_user=user, measures=data["measures"], evidence=files
-                )
-            case "reply":
-                services.reply_alarm(alarm, acting_user=user, reply=data["reply"])
-            case "close":
-                services.close_alarm(alarm, acting_user=user, note=data["note"])
-            case "reopen":
-                services.reopen_alarm(alarm, acting_user=user, reason=data["note"])
-    except PermissionDenied as err:
-        messages.error(request, str(err))
-    except ValidationError as err:
-        messages.error(request, "；".join(err.messages))
-    else:
-        messages.success(request, "已保存")
-    return redirect("monitoring-alarm", pk=pk)
+    key = f"alarm:{alarm.pk}"
+    kept = pending.chosen(request.user, key, request.POST)
+    if form.is_valid():
+        try:
+            _take_step(alarm, form.cleaned_data, request.user, pending.files_for(kept))
+        except PermissionDenied as err:
+            form.add_error(None, str(err))
+        except ValidationError as err:
+            refuse(form, err, dict.fromkeys(("empty", "too_large", "mismatch", "type"), "evidence"))
+        else:
+            pending.release(request.user, key)
+            messages.success(request, "已保存")
+            return redirect("monitoring-alarm", pk=pk)
+    _kept, refused = pending.keep(request.user, key, request.FILES.getlist("evidence"))
+    if refused:
+        form.errors["evidence"] = form.error_class(refused)
+    return render(request, "monitoring/alarm_detail.html", _alarm_context(request, alarm, form))
+
+
+def _take_step(alarm, data, user, kept_files) -> None:
+    match data["step"]:
+        case "dispatch":
+            unit = data["unit"] or alarm.dispatched_to
+            if unit is None:
+                raise ValidationError("请选择承办单位", code="unit")
+            services.dispatch_alarm(alarm, unit=unit, acting_user=user, note=data["note"])
+        case "investigate":
+            services.investigate_alarm(alarm, acting_user=user, note=data["note"])
+        case "handle":
+            files = [data["evidence"], *kept_files] if data["evidence"] else kept_files
+            services.handle_alarm(
+                alarm, acting_user=user, measures=data["measures"], evidence=files
+            )
+        case "reply":
+            services.reply_alarm(alarm, acting_user=user, reply=data["reply"])
+        case "close":
+            services.close_alarm(alarm, acting_user=user, note=data["note"])
+        case "reopen":
+            services.reopen_alarm(alarm, acting_user=user, reason=data["note"])
 
 
 @login_required

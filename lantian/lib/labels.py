@@ -159,6 +159,10 @@ EXTRA_FIELDS: dict[str, Any] = {
     "level": _("级别"),
     "result": _("结果"),
     "count": _("数量"),
+    "members": _("验收组成员"),
+    "checklist": _("核查项数"),
+    "signatories": _("签字成员"),
+    "evidence": _("佐证材料"),
 }
 
 # Fields of a task as the plan import reads and corrects them.
@@ -300,7 +304,12 @@ class Labeller:
             return str(_("是") if value else _("否"))
         if field is not None and getattr(field, "choices", None):
             return self._choice(field, value)
-        if field is not None and field.is_relation and not isinstance(value, list | dict):
+        if (
+            field is not None
+            and field.is_relation
+            and field.concrete
+            and (isinstance(value, int) or (isinstance(value, str) and value.isdigit()))
+        ):
             return self._related(field.related_model, value)
         if name in ROLE_VALUES:
             return self._roles(value)
