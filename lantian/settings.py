@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "monitoring",
     "roster",
     "crosscheck",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -19,4 +19,5 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("air/", include("airquality.urls")),
     path("crosscheck/", include("crosscheck.urls")),
+    path("reports/", include("reports.urls")),
 ]

@@ -112,17 +112,26 @@ def quarter_scores(monthly: dict[dt.date, dict[int, float]]) -> dict[int, float]
     return {u: round(sum(v) / len(v), 2) for u, v in sums.items()}
 
 
-def month_counts(month: dt.date, config: LedgerConfig) -> dict[int, Counts]:
-    """Counts per unit (the unit holding each line) for ``month``, as of its last day.
+def month_counts(month: dt.date, config: LedgerConfig, lines=None) -> dict[int, Counts]:
+    """Counts per unit (the unit holding each line) for ``month``, as of its last day."""
+    return period_counts(month, schedule.month_end(month), config, lines)
 
-    A line counts from its start (the plan's issue date, else its import), as in reporting.
+
+def period_counts(
+    first: dt.date, last: dt.date, config: LedgerConfig, lines=None
+) -> dict[int, Counts]:
+    """Counts per unit for the days ``first``..``last``, as of ``last``.
+
+    ``lines`` narrows the lines of work (a plan's, a city's; a queryset, or a list fetched
+    with ``task__plan`` to reuse across periods); by default every line. A line
+    counts from its start (the plan's issue date, else its import), as in reporting; a report
+    counts when its due day falls in the period (for a month: that month's report).
     """
-    end = schedule.month_end(month)
-    lines = [
-        line
-        for line in Assignment.objects.lines().select_related("task__plan")
-        if reporting.line_start(line) <= end
-    ]
+    end = last
+    lines = lines if lines is not None else Assignment.objects.lines()
+    if hasattr(lines, "select_related"):  # a queryset; a list (already fetched) is used as is
+        lines = lines.select_related("task__plan")
+    lines = [line for line in lines if reporting.line_start(line) <= end]
     counts: dict[int, Counts] = defaultdict(Counts)
     for line in lines:
         c = counts[line.unit_id]
@@ -134,15 +143,18 @@ def month_counts(month: dt.date, config: LedgerConfig) -> dict[int, Counts]:
             c.overdue_lines += 1
     unit_of = {line.pk: line.unit_id for line in lines}
     for slot in reporting.slots(lines, end, config):
-        if slot.period != month:
+        if not first <= slot.due <= last:
             continue
         unit_id = unit_of[slot.assignment_id]
         counts[unit_id].reports_due += 1
         counts[unit_id].reports_on_time += slot.on_time
-    start_at = tz.start_of_local_day(month)
+    start_at = tz.start_of_local_day(first)
     end_at = tz.end_of_local_day(end)
     decided = Acceptance.objects.filter(
-        passed__isnull=False, decided_at__gte=start_at, decided_at__lte=end_at
+        passed__isnull=False,
+        decided_at__gte=start_at,
+        decided_at__lte=end_at,
+        assignment_id__in=list(unit_of),
     ).select_related("assignment")
     for acceptance in decided:
         c = counts[acceptance.assignment.unit_id]

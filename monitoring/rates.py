@@ -15,9 +15,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 
-from monitoring.choices import AlarmKind, DeviceKind
+from monitoring.choices import ActionKind, AlarmKind, AlarmStatus, DeviceKind
 from monitoring.health import MAIN_CODE
 from monitoring.models import Alarm, Device, Reading
 
@@ -144,4 +144,39 @@ def on_rates(start: dt.datetime, end: dt.datetime, devices=None) -> list[OnLine]
             installed = tz.start_of_local_day(device.install_date) if device.install_date else None
             due = onrate.hours_due(start, min(end, tz.now()), installed)
             line.rate.add(onrate.dust_on_rate(rows, due))
+    return sorted(lines.values(), key=lambda line: (line.district, line.kind))
+
+
+@dataclass
+class HandlingLine:
+    district: str
+    kind: str
+    alarms: int = 0
+    handled_on_time: int = 0
+    closed: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.handled_on_time / self.alarms if self.alarms else None
+
+
+def handling(start: dt.datetime, end: dt.datetime, alarms=None) -> list[HandlingLine]:
+    """Exceedance alarms first raised in [start, end) per district and device kind, those
+    handled (处置) by their response time, and those closed (办结)."""
+    alarms = alarms if alarms is not None else Alarm.objects.all()
+    rows = (
+        alarms.filter(kind=AlarmKind.EXCEEDANCE, first_at__gte=start, first_at__lt=end)
+        .annotate(handled_at=Min("actions__at", filter=Q(actions__kind=ActionKind.HANDLE)))
+        .values("pk", "site__district__name", "device__kind", "due_at", "handled_at", "status")
+    )
+    lines: dict[tuple, HandlingLine] = {}
+    for row in rows:
+        key = (row["site__district__name"], row["device__kind"])
+        line = lines.setdefault(key, HandlingLine(*key))
+        line.alarms += 1
+        handled = row["handled_at"]
+        line.handled_on_time += bool(
+            handled and (row["due_at"] is None or handled <= row["due_at"])
+        )
+        line.closed += row["status"] == AlarmStatus.CLOSED
     return sorted(lines.values(), key=lambda line: (line.district, line.kind))
