@@ -175,6 +175,11 @@ def build() -> bytes:
 
     _heading(doc, "一、总体进展")
     _body(doc, "{{ overall.summary }}")
+    _body(
+        doc,
+        "按办理状态（截至发文日）：{% for s in status_rows %}{{ s.label }}{{ s.n }}项"
+        "{% if not loop.last %}，{% endif %}{% endfor %}。",
+    )
     table = doc.add_table(rows=5, cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

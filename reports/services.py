@@ -103,6 +103,7 @@ def upload_template(name: str, content: bytes, *, acting_user, activate: bool = 
     )
     if activate:
         activate_template(template, acting_user=acting_user)
+        template.active = True
     return template
 
 
@@ -432,6 +433,7 @@ def automatic_run(today: dt.date | None = None) -> Issue | None:
     issue = generate(period, scope, acting_user=None, today=today)
     if settings.auto_publish:
         publish(issue, acting_user=None, today=today)
+        issue.refresh_from_db()
     else:
         office = users_of_units(Unit.objects.filter(city=scope.city), roles=[Role.OFFICE_ADMIN])
         notify_users(

@@ -220,3 +220,19 @@ def december(world, db):
     _monitoring(world)
     _air()
     return December(plan, world.office, world.huyi, world.lintong)
+
+
+@pytest.fixture
+def quick_charts(monkeypatch):
+    """Tests about numbering, publishing and scheduling do not need drawn charts: a small
+    fixed image stands in (the document and archive tests draw the real ones)."""
+    import io
+
+    from PIL import Image
+
+    from reports import charts
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "#2f6db5").save(buffer, format="PNG")
+    png = buffer.getvalue()
+    monkeypatch.setattr(charts, "render_all", lambda snapshot: dict.fromkeys(charts.CHARTS, png))
