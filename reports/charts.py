@@ -16,7 +16,8 @@ from reports.fonts import cjk_font_path
 DPI = 200
 WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page with the template's margins
 RED, GREEN, BLUE, GREY, ORANGE = "#c0392b", "#2e8b57", "#2f6db5", "#8c8c8c", "#e08a1e"
-LAMP_COLOURS = {"green": GREEN, "yellow": "#d4a017", "red": RED}
+LAMP_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯"}
+LAMP_COLOURS = {"green": GREEN, "yellow": "#d4a017", "red": RED, "grey": GREY}
 _lock = threading.Lock()  # pyplot's state is global; web workers may draw at once
 _ready = False
 
@@ -103,7 +104,19 @@ def units_chart(snapshot: dict) -> bytes | None:
                 textcoords="offset points",
             )
         ax.set_xlim(0, 105)
-        ax.set_xlabel("考核得分")
+        from matplotlib.patches import Patch
+
+        shown = [
+            c for c in ("green", "yellow", "red", "grey") if any(u.get("lamp") == c for u in units)
+        ]
+        if shown:
+            ax.legend(
+                handles=[Patch(color=LAMP_COLOURS[c], label=LAMP_NAMES[c]) for c in shown],
+                frameon=False,
+                fontsize=7,
+                loc="lower right",
+            )
+        ax.set_xlabel("考核得分（条形颜色为亮灯）")
         ax.set_title("各责任单位考核得分", fontsize=10)
         ax.spines["top"].set_visible(False)
         ax.spines["right"].set_visible(False)

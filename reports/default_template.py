@@ -209,6 +209,7 @@ def build() -> bytes:
         "u in units",
         widths=[1.2, 5.0, 1.3, 1.3, 1.3, 2.2, 1.5, 1.4],
     )
+    _para(doc, "注：亮灯截至本期末。{{ lamp_legend }}。", size=10, indent=False)
     _chart(doc, "units")
 
     _heading(doc, "三、红黑榜及逾期事项")

@@ -29,6 +29,7 @@ PLACEHOLDERS = {
     "status_rows": "按状态统计（label 状态、n 数量）",
     "units": "各单位推进情况（rank 排名、unit 单位、lines 事项、closed 销号、overdue 逾期、"
     "on_time_rate 按时报送率、score 得分、lamp 亮灯）",
+    "lamp_legend": "亮灯规则说明（红灯、黄灯、绿灯、灰灯各指什么）",
     "top": "红榜单位（同 units）",
     "bottom": "黑榜单位（同 units）",
     "overdue": "逾期事项：days 天数、count 总数、rows（no 序号、task_no 任务号、task 任务、"
@@ -105,8 +106,6 @@ def cn_date(iso: str) -> str:
 
 # --- the context -----------------------------------------------------------------------------
 
-LAMP_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
-
 
 def _unit_row(u: dict) -> dict:
     return {
@@ -118,7 +117,7 @@ def _unit_row(u: dict) -> dict:
         "on_time_rate": rate(u["on_time_rate"]),
         "completion_rate": rate(u["completion_rate"]),
         "score": num(u["score"], 1),
-        "lamp": LAMP_LABELS.get(u.get("lamp") or "", DASH),
+        "lamp": u.get("lamp_label") or DASH,
     }
 
 
@@ -339,6 +338,7 @@ def context(snapshot: dict, header: dict) -> dict:
         },
         "overall": _overall(ledger, period_label),
         "status_rows": [{"label": s["label"], "n": s["n"]} for s in ledger["by_status"]],
+        "lamp_legend": "；".join(f"{r['name']}：{r['meaning']}" for r in ledger["lamp_legend"]),
         "units": units,
         "top": [_unit_row(u) for u in ledger["top"]],
         "bottom": [_unit_row(u) for u in ledger["bottom"]],

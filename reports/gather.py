@@ -119,7 +119,7 @@ def _totals(counts) -> dict:
 def ledger_section(period: Period, scope: Scope, settings, today: dt.date) -> dict:
     """Overall progress against the previous period, the per-unit table, red/black lists,
     the items overdue longer than ``settings.overdue_days`` and the six-month trend."""
-    from ledger import scoring
+    from ledger import lampwords, lighting, scoring
     from ledger.choices import Status
     from ledger.models import LedgerConfig
 
@@ -141,6 +141,9 @@ def ledger_section(period: Period, scope: Scope, settings, today: dt.date) -> di
 
     scores = {u: scoring.weighted_score(c.rates(), weights) for u, c in counts.items()}
     ranks = scoring.rank(scores)
+    # Each unit's lamp as the ranking page shows it: the worst of its lines' lamps (daily's
+    # rule in ledger.lamps), here as of the period's last day.
+    tallies = lighting.counts_by(scope.lines(), "unit_id", period.last)
     names = dict(Unit.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
     units = []
     for unit_id, c in counts.items():
@@ -158,7 +161,9 @@ def ledger_section(period: Period, scope: Scope, settings, today: dt.date) -> di
                 "completion_rate": rounded(rates["completion"]),
                 "score": scores[unit_id],
                 "rank": ranks[unit_id],
-                "lamp": None,
+                "lamp": (colour := lighting.worst(tallies.get(unit_id, {}))),
+                "lamp_label": lampwords.name(colour) if colour else "",
+                "lamps": tallies.get(unit_id, {}),
             }
         )
     units.sort(key=lambda u: (u["rank"], u["unit"]))
@@ -175,6 +180,10 @@ def ledger_section(period: Period, scope: Scope, settings, today: dt.date) -> di
             for s in Status
         ],
         "status_on": today.isoformat(),
+        "lamp_legend": [
+            {"name": row["name"], "meaning": str(row["meaning"])}
+            for row in lampwords.legend(lighting.rules_on(period.last))
+        ],
         "units": units,
         "weights": weights,
         "top": top,

@@ -31,6 +31,8 @@ def _unit(rank: int, name: str, lamp: str) -> dict:
         "score": 80.5,
         "rank": rank,
         "lamp": lamp,
+        "lamp_label": {"green": "绿灯", "red": "红灯"}[lamp],
+        "lamps": {"red": 1, "yellow": 0, "green": 9, "grey": 0},
     }
 
 
@@ -84,6 +86,7 @@ def sample_snapshot() -> dict:
             "previous_label": "2026年10月",
             "by_status": [{"status": "in_progress", "label": "推进中", "n": 12}],
             "status_on": "2026-12-05",
+            "lamp_legend": [{"name": "红灯", "meaning": "逾期或退回整改"}],
             "units": [_unit(1, "甲区政府", "green"), _unit(2, "乙区政府", "red")],
             "weights": {"on_time": 30, "overdue": 30, "completion": 25, "acceptance": 15},
             "top": [_unit(1, "甲区政府", "green")],
