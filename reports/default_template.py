@@ -116,11 +116,19 @@ def _table(doc, headers, fields, loop, *, widths=None, size=9, totals=None):
         for i, text in enumerate(totals):
             _cell(table.rows[4].cells[i], text, size=size, bold=i == 0)
     if widths:
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = Cm(width)
+        _widths(table, widths)
     _para(doc, "", size=6, indent=False)
     return table
+
+
+def _widths(table, widths) -> None:
+    """Column widths in the grid (what LibreOffice reads) and in every cell (what Word reads)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
 
 
 def _chart(doc, key):
@@ -197,6 +205,7 @@ def build() -> bytes:
         _cell(table.rows[r].cells[0], label)
         for c, field in enumerate(fields, start=1):
             _cell(table.rows[r].cells[c], f"{{{{ {field} }}}}")
+    _widths(table, [5.0, 3.4, 3.4, 4.2])
     _para(doc, "", size=6, indent=False)
     _chart(doc, "trend")
 

@@ -83,8 +83,8 @@ def issue_generate(request):
     return redirect("reports-issue", pk=issue.pk)
 
 
-def _revision(issue: Issue, number) -> Revision:
-    revisions = issue.revisions.select_related("template")
+def _revision(issue: Issue, number, user=None) -> Revision:
+    revisions = _visible_revisions(issue, user)
     if number:
         return get_object_or_404(revisions, number=number)
     revision = revisions.order_by("-number").first()
@@ -93,12 +93,20 @@ def _revision(issue: Issue, number) -> Revision:
     return revision
 
 
+def _visible_revisions(issue: Issue, user):
+    """The office sees every revision; units and leaders the issued version only."""
+    revisions = issue.revisions.select_related("template")
+    if user is not None and not is_office(user):
+        revisions = revisions.exclude(header_json__contains='"draft":true')
+    return revisions
+
+
 @login_required
 def issue_detail(request, pk: int):
     _staff(request)
     issue = get_for_user(Issue.objects.select_related("city", "plan"), request.user, pk)
     rev_param = request.GET.get("rev", "")
-    revision = _revision(issue, int(rev_param) if rev_param.isdigit() else None)
+    revision = _revision(issue, int(rev_param) if rev_param.isdigit() else None, request.user)
     snapshot = revision.snapshot
     preview = document.context(snapshot, revision.header)
     chart_keys = [
@@ -110,7 +118,7 @@ def issue_detail(request, pk: int):
         {
             "issue": issue,
             "revision": revision,
-            "revisions": issue.revisions.select_related("template").order_by("-number"),
+            "revisions": _visible_revisions(issue, request.user).order_by("-number"),
             "preview": preview,
             "snapshot": snapshot,
             "charts": chart_keys,
@@ -216,7 +224,7 @@ def _download_name(issue: Issue, revision: Revision, ext: str) -> str:
 def revision_file(request, pk: int, rev: int, ext: str):
     _staff(request)
     issue = get_for_user(Issue, request.user, pk)
-    revision = _revision(issue, rev)
+    revision = _revision(issue, rev, request.user)
     if ext == "pdf":
         from reports.pdf import PdfUnavailable
 
@@ -239,7 +247,7 @@ def revision_file(request, pk: int, rev: int, ext: str):
 def revision_chart(request, pk: int, rev: int, key: str):
     _staff(request)
     issue = get_for_user(Issue, request.user, pk)
-    revision = _revision(issue, rev)
+    revision = _revision(issue, rev, request.user)
     if key not in charts.CHARTS:
         raise Http404
     png = charts.CHARTS[key][1](revision.snapshot)

@@ -82,12 +82,14 @@ def test_auto_runs_once_per_month(december, quick_charts):
     assert run("auto", "--date", "2024-01-06") == ""
 
 
-@pytest.mark.skipif(
-    not pdf.soffice() or not shutil.which("pdftoppm"),
-    reason="LibreOffice (libreoffice-writer) and poppler-utils are not installed",
-)
 def test_pdf_page_one_reads_as_a_bureau_document(december, tmp_path):
     import pdfplumber
+
+    if not pdf.soffice() or not shutil.which("pdftoppm"):
+        reason = "LibreOffice (libreoffice-writer) and poppler-utils are not installed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"the PDF test must run in CI: {reason}")
+        pytest.skip(reason)
 
     with at(ISSUE_DAY):
         run("monthly", "--month", "2023-12", "--out", str(tmp_path / "通报.pdf"))

@@ -190,9 +190,8 @@ def check_air_and_dust(doc):
     assert huyi["优良天数比例"] == _rate(12, 31)
     assert huyi["优良比例同比"] == f"提高{100 * 12 / 31 - 100 * 8 / 31:.1f}个百分点"
     assert huyi["PM2.5目标"] == "—"  # no local PM2.5 target in the regulation data
-    from airquality.services import dustfall_target
-
     from accounts.models import District
+    from airquality.services import dustfall_target
 
     city = District.objects.get(name="西安市", parent=None)
     target = dustfall_target(DECEMBER, city)  # regulation data: the target is not computed

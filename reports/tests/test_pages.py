@@ -82,6 +82,7 @@ def test_units_see_published_issues_only_and_others_nothing(client, december, wo
     assert c.get(detail).status_code == 200
     assert "印发并通知" not in c.get(detail).content.decode()
     assert c.get(reverse("reports-file", args=[issue.pk, 2, "docx"])).status_code == 200
+    assert c.get(reverse("reports-file", args=[issue.pk, 1, "docx"])).status_code == 404  # draft
     leader = client_for(client, world.leader)
     assert leader.get(detail).status_code == 200
     outsider = client_for(client, world.outsider)

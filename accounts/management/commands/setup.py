@@ -21,6 +21,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("loadunits", stdout=self.stdout)
         call_command("loadregs", stdout=self.stdout)
+        from reports.fonts import ensure_cjk_font  # charts and PDF of the 调度通报
+
+        ensure_cjk_font(self.stdout.write)
         if options["demo"]:
             for module in _demo_modules():
                 module.load_demo(self.stdout)
