@@ -33,6 +33,26 @@ def data(world, stations, xian):
 
 
 @pytest.fixture
+def xian_dust_target(db):
+    """西安市's own dust-fall target, as the office would enter it (咸阳市's never applies here)."""
+    from regulations.lookup import clear_cache
+    from regulations.models import Regulation
+
+    rule = Regulation.objects.create(
+        family="local_targets",
+        code="西安市降尘目标（测试）",
+        title="降尘量考核目标",
+        effective_from=dt.date(2026, 1, 1),
+        scope="西安市",
+        priority=1,
+        source="测试数据",
+    )
+    rule.values.create(key="dustfall", value=7, unit="t/(km²·30d)")
+    clear_cache()
+    return rule
+
+
+@pytest.fixture
 def item(stations, world):
     hours(stations)
     with time_machine.travel(NOW, tick=False):
@@ -67,7 +87,7 @@ def test_overview_has_the_calendar_and_district_bars(
 
 
 def test_rankings_page_shows_composite_and_dust_fall_against_the_target(
-    client, world, data, django_assert_max_num_queries
+    client, world, xian_dust_target, data, django_assert_max_num_queries
 ):
     client.force_login(world.huyi)
     with django_assert_max_num_queries(15):
@@ -190,7 +210,7 @@ def test_feedback_with_evidence_and_office_evaluation(client, world, item):
 # --- API ---
 
 
-def test_api_rankings_days_and_stations(client, world, data, xian):
+def test_api_rankings_days_and_stations(client, world, xian_dust_target, data, xian):
     client.force_login(world.huyi)
     ranking = client.get("/api/v1/air/rankings?month=2026-10").json()
     assert [r["district"] for r in ranking] == ["鄠邑区", "临潼区", "雁塔区"]
