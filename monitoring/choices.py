@@ -51,6 +51,13 @@ class AlarmKind(models.TextChoices):
     DUPLICATE = "duplicate", _("数据雷同")
     PURIFIER_OFF = "purifier_off", _("风机开净化器关")
     MAINTENANCE = "maintenance", _("维护或校准标记")
+    STEP_DRIFT = "step_drift", _("数据水平突变（漂移）")
+    STUCK_CLOCK = "stuck_clock", _("数据时间停滞")
+    REPLAY = "replay", _("重放历史数据")
+    FIXED_RATIO = "fixed_ratio", _("PM2.5/PM10 比值固定")
+    CAPPED = "capped", _("数据贴限值封顶")
+    INSPECTION_DROP = "inspection_drop", _("检查通知后数据骤降")
+    NEIGHBOUR_LOW = "neighbour_low", _("远低于周边同类（疑似干扰）")
 
 
 HEALTH_KINDS = [k for k in AlarmKind if k != AlarmKind.EXCEEDANCE]

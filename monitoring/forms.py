@@ -105,3 +105,22 @@ class DecisionForm(forms.Form):
 class ClosureForm(forms.Form):
     closed_on = forms.DateField(label=_("结案日期"), widget=DateInput())
     closure = forms.CharField(label=_("结案情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoticeForm(forms.Form):
+    """An inspection announced in advance (督察进驻公告, 检查通知)."""
+
+    title = forms.CharField(label=_("通知"), max_length=200)
+    announced_at = forms.DateTimeField(
+        label=_("发布时间（北京时间）"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    district = forms.ModelChoiceField(
+        label=_("区县（空为全市）"), queryset=Unit.objects.none(), required=False
+    )
+
+    def __init__(self, *args, city=None, **kwargs):
+        from accounts.models import District
+
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.filter(parent=city).order_by("id")

@@ -1,7 +1,13 @@
 """Device health: offline, flat-line, zeros/negatives, jumps, duplicate series, purifier off,
 maintenance flags. Each finding is an alarm of its own kind (one open alarm per device and kind).
 
-Thresholds come from the ``device_health`` regulation family (editable data, not code).
+Two layers: quick checks over the raw values of the last ``lookback_hours`` (every sweep), and
+the pattern detectors of ``monitoring/detectors.py`` over a week of hourly values compared with
+each device's neighbours (same kind, same district) — step drift, stuck clocks, replayed or
+copied series, a fixed PM2.5/PM10 ratio, values capped under the limit, drops after an
+announced inspection, sites far below their neighbours — at most every
+``pattern_every_minutes``. Thresholds come from the ``device_health`` regulation family
+(editable data, not code).
 """
 
 from __future__ import annotations
@@ -43,7 +49,90 @@ def check_devices(*, now: dt.datetime | None = None, device_ids=None) -> list[Al
         found.append(
             _raise(device, AlarmKind.DUPLICATE, MAIN_CODE.get(device.kind, ""), detail, now, limits)
         )
+    if device_ids is None and _patterns_due(now, limits):
+        found += check_patterns(devices, now=now, limits=limits)
     return found
+
+
+# --- pattern detectors over a week of hourly values ------------------------------------------
+
+# detector → (alarm kind, the code the alarm is about: "" for the device's main pollutant)
+PATTERN_KINDS = {
+    "offline": (AlarmKind.OFFLINE, None),
+    "flatline": (AlarmKind.FLATLINE, ""),
+    "zeros": (AlarmKind.ZERO_NEGATIVE, ""),
+    "step_drift": (AlarmKind.STEP_DRIFT, ""),
+    "stuck_clock": (AlarmKind.STUCK_CLOCK, None),
+    "replay": (AlarmKind.REPLAY, ""),
+    "copy": (AlarmKind.DUPLICATE, ""),
+    "fixed_ratio": (AlarmKind.FIXED_RATIO, "a34004"),
+    "capped": (AlarmKind.CAPPED, ""),
+    "inspection_drop": (AlarmKind.INSPECTION_DROP, ""),
+    "neighbour_low": (AlarmKind.NEIGHBOUR_LOW, ""),
+}
+_last_patterns: dict[str, dt.datetime] = {}
+
+
+def _patterns_due(now: dt.datetime, limits: dict) -> bool:
+    last = _last_patterns.get("at")
+    every = dt.timedelta(minutes=limits.get("pattern_every_minutes", 60))
+    return last is None or now - last >= every or now < last
+
+
+def check_patterns(devices, *, now: dt.datetime, limits: dict | None = None) -> list[Alarm]:
+    """Run the pattern detectors over the last ``pattern_window_hours`` of hourly values."""
+    from monitoring import detectors, hours
+    from monitoring.models import AnnouncedInspection
+
+    limits = limits or thresholds(tz.to_local(now).date())
+    _last_patterns["at"] = now
+    span = int(limits.get("pattern_window_hours", 168))
+    # the window ends with the current (partial) hour, so fresh data counts
+    end = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    end += dt.timedelta(hours=1)
+    start = end - dt.timedelta(hours=span)
+    devices = [d for d in devices if d.kind in MAIN_CODE]
+    values = hours.hourly_values(devices, start, end)
+    notices = list(
+        AnnouncedInspection.objects.filter(announced_at__gte=start, announced_at__lt=end)
+    )
+    series = []
+    for device in devices:
+        by_hour = values.get(device.pk, {})
+        slots = [by_hour.get(start + dt.timedelta(hours=k)) for k in range(span)]
+        seen = device.last_seen_at
+        series.append(
+            detectors.Series(
+                device,
+                device.kind,
+                (device.site.district_id, device.kind),
+                _limit_of(device, now),
+                slots,
+                (seen - start).total_seconds() / 3600 if seen else None,
+                [
+                    int((n.announced_at - start).total_seconds() // 3600)
+                    for n in notices
+                    if n.district_id in (None, device.site.district_id)
+                ],
+            )
+        )
+    rules = detectors.Rules.from_values(limits)
+    found = []
+    for finding in detectors.run_all(series, rules):
+        kind, code = PATTERN_KINDS[finding.detector]
+        device = finding.device
+        code = MAIN_CODE.get(device.kind, "") if code == "" else (code or "")
+        found.append(_raise(device, kind, code, finding.detail, now, limits))
+    return found
+
+
+def _limit_of(device: Device, now: dt.datetime) -> float:
+    """The limit the device is judged against, in its reading units (0: none known)."""
+    from monitoring.judge import rules_for
+
+    rules = rules_for(device, tz.to_local(now).date())
+    main = MAIN_CODE.get(device.kind)
+    return next((r.limit for r in rules if r.code == main), rules[0].limit if rules else 0.0)
 
 
 def _raise(device, kind, code, detail, now, limits) -> Alarm:

@@ -152,3 +152,61 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:  # SQLite without tz support hands back naive UTC
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def hourly_values(devices, start: dt.datetime, end: dt.datetime) -> dict[int, dict]:
+    """device id → {UTC hour → detectors.Hour} of its main pollutant in [start, end): count,
+    mean, min and max of the values taken while the instrument ran, plus the PM2.5 and PM10
+    means of dust monitors. The detectors' view of the data (rollups can answer it later)."""
+    from django.db.models import Avg, Max, Min
+
+    from monitoring.detectors import Hour
+    from monitoring.models import Reading
+
+    devices = list(devices)
+    out: dict[int, dict] = defaultdict(dict)
+    by_code = defaultdict(list)
+    for device in devices:
+        by_code[MAIN_CODES.get(device.kind, "")].append(device.pk)
+    pm: dict[tuple[int, dt.datetime], dict[str, float]] = defaultdict(dict)
+    dust = by_code.get("a34001", [])
+    if dust:
+        rows = (
+            Reading.objects.filter(
+                device_id__in=dust,
+                code__in=("a34004", "a34002"),
+                data_time__gte=start,
+                data_time__lt=end,
+                flag__in=("N", "T", ""),
+            )
+            .annotate(h=TruncHour("data_time", tzinfo=UTC))
+            .values("device_id", "code", "h")
+            .annotate(v=Avg("value"))
+        )
+        for row in rows:
+            pm[(row["device_id"], _utc(row["h"]))][row["code"]] = row["v"]
+    for code, ids in by_code.items():
+        rows = (
+            Reading.objects.filter(
+                device_id__in=ids,
+                code=code,
+                data_time__gte=start,
+                data_time__lt=end,
+                flag__in=("N", "T", ""),
+            )
+            .annotate(h=TruncHour("data_time", tzinfo=UTC))
+            .values("device_id", "h")
+            .annotate(n=Count("data_time"), mean=Avg("value"), lo=Min("value"), hi=Max("value"))
+        )
+        for row in rows:
+            hour = _utc(row["h"])
+            extra = pm.get((row["device_id"], hour), {})
+            out[row["device_id"]][hour] = Hour(
+                row["n"],
+                row["mean"],
+                row["lo"],
+                row["hi"],
+                extra.get("a34004"),
+                extra.get("a34002"),
+            )
+    return out

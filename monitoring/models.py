@@ -260,3 +260,33 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AnnouncedInspection(models.Model):
+    """An inspection announced in advance (督察进驻公告, 检查通知): monitors whose values fall
+    right after it, while their neighbours' do not, are suspected (``inspection_drop``)."""
+
+    city = models.ForeignKey(District, models.PROTECT, related_name="+", verbose_name=_("城市"))
+    district = models.ForeignKey(
+        District,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("区县"),
+        help_text=_("空表示全市"),
+    )
+    announced_at = models.DateTimeField(_("通知发布时间"))
+    title = models.CharField(_("通知"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查通知")
+        verbose_name_plural = _("检查通知")
+        ordering = ["-announced_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -569,4 +569,29 @@ def close_case(case: Case, *, acting_user, closed_on: dt.date, closure: str) -> 
     return case
 
 
+@transaction.atomic
+def announce_inspection(
+    *, city: District, district: District | None, announced_at: dt.datetime, title: str, acting_user
+):
+    """Record an inspection announced in advance; the pattern detectors then look for monitors
+    whose values fall right after it."""
+    from monitoring.models import AnnouncedInspection
+
+    if not access.is_office(acting_user):
+        raise PermissionDenied("只有整改办/专项办可以登记检查通知")
+    if district is not None and district.parent_id != city.pk:
+        raise ValidationError({"district": "区县不属于该城市"})
+    notice = AnnouncedInspection(
+        city=city,
+        district=district,
+        announced_at=announced_at,
+        title=title.strip(),
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    notice.full_clean()
+    notice.save()
+    record(acting_user, "inspection.announced", notice, changes={"title": [None, notice.title]})
+    return notice
+
+
 DEVICE_KINDS = {k.value for k in DeviceKind}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", views_cases.case_list, name="monitoring-cases"),
     path("cases/bulk/", views_cases.case_bulk, name="monitoring-cases-bulk"),
     path("cases/<int:pk>/", views_cases.case_detail, name="monitoring-case"),
+    path("notices/", views_cases.notices, name="monitoring-notices"),
     path("rates/", views.rates, name="monitoring-rates"),
     path("quarantine/", views.quarantine_list, name="monitoring-quarantine"),
     path("import/", views.import_registry_view, name="monitoring-import"),

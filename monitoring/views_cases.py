@@ -194,3 +194,37 @@ def case_detail(request, pk: int):
         "monitoring/case_detail.html",
         {"case": case, "may": may, "decision": decision, "closure": closure},
     )
+
+
+@login_required
+def notices(request):
+    """Inspections announced in advance (office): the detectors look for drops right after."""
+    from django.conf import settings
+
+    from accounts.models import District
+    from monitoring.forms import NoticeForm
+    from monitoring.models import AnnouncedInspection
+
+    if not access.is_office(request.user):
+        raise PermissionDenied
+    city = District.objects.filter(parent=None, name=settings.LANTIAN_DEFAULT_CITY).first()
+    form = NoticeForm(request.POST or None, city=city)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.announce_inspection(
+                city=city,
+                district=data["district"],
+                announced_at=data["announced_at"],
+                title=data["title"],
+                acting_user=request.user,
+            )
+        except ValidationError as err:
+            _apply_errors(form, err)
+        else:
+            messages.success(request, _("已登记"))
+            return redirect("monitoring-notices")
+    rows = AnnouncedInspection.objects.select_related("district").order_by("-announced_at")[:200]
+    return render(
+        request, "monitoring/notices.html", {"form": form, "rows": rows, "is_office": True}
+    )
