@@ -261,7 +261,17 @@ def build() -> bytes:
     _body(doc, "{{ monitoring.summary }}")
     _table(
         doc,
-        ["区县", "扬尘报警", "油烟报警", "按时处置率", "立案率", "联网率", "有效传输率"],
+        [
+            "区县",
+            "扬尘报警",
+            "油烟报警",
+            "按时处置率",
+            "立案率",
+            "联网率",
+            "有效传输率",
+            "扬尘开机率",
+            "油烟开机率",
+        ],  # fmt: skip
         [
             "district",
             "dust_alarms",
@@ -270,6 +280,8 @@ def build() -> bytes:
             "case_rate",
             "online_rate",
             "effective_rate",
+            "dust_on_rate",
+            "fume_on_rate",
         ],  # fmt: skip
         "r in monitoring.rows",
         totals=[
@@ -280,8 +292,10 @@ def build() -> bytes:
             "{{ monitoring.total.case_rate }}",
             "{{ monitoring.total.online_rate }}",
             "{{ monitoring.total.effective_rate }}",
+            "{{ monitoring.total.dust_on_rate }}",
+            "{{ monitoring.total.fume_on_rate }}",
         ],  # fmt: skip
-        widths=[2.6, 2.0, 2.0, 2.4, 2.0, 2.0, 2.4],
+        widths=[2.0, 1.5, 1.5, 1.8, 1.5, 1.5, 1.9, 2.1, 2.1],
     )
     _chart(doc, "alarms")
 

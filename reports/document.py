@@ -38,7 +38,7 @@ PLACEHOLDERS = {
     "rows（kind、title、units、issued、due、state）",
     "monitoring": "在线监测：summary、rows 与 total（district 区县、dust_alarms 扬尘报警、"
     "fume_alarms 油烟报警、on_time_rate 按时处置率、case_rate 立案率、online_rate 联网率、"
-    "effective_rate 有效传输率）",
+    "effective_rate 有效传输率、dust_on_rate 扬尘开机率、fume_on_rate 油烟开机率）",
     "air": "空气质量：summary、rows（rank、district、composite 综合指数、pm25、pm25_target、"
     "pm25_last_year、pm25_change、pm10、pm10_last_year、pm10_change、good_ratio 优良天数比例、"
     "good_ratio_last_year、good_ratio_change）",
@@ -203,6 +203,8 @@ def _monitoring_row(r: dict) -> dict:
         "devices": r["devices"],
         "online_rate": rate(r["online_rate"]),
         "effective_rate": rate(r["effective_rate"]),
+        "dust_on_rate": rate(r.get("dust_on_rate")),
+        "fume_on_rate": rate(r.get("fume_on_rate")),
     }
 
 
@@ -210,7 +212,8 @@ def _monitoring(section: dict) -> dict:
     t = section["total"]
     summary = (
         f"本期扬尘、油烟在线监测设备{t['devices']}台，联网率{rate(t['online_rate'])}，"
-        f"数据有效传输率{rate(t['effective_rate'])}；共发生超标报警{t['alarms']}次"
+        f"数据有效传输率{rate(t['effective_rate'])}，扬尘开机率{rate(t.get('dust_on_rate'))}，"
+        f"油烟开机率{rate(t.get('fume_on_rate'))}；共发生超标报警{t['alarms']}次"
         f"（扬尘{t['dust_alarms']}次、油烟{t['fume_alarms']}次），"
         f"按时处置{t['handled_on_time']}次，按时处置率{rate(t['on_time_rate'])}；"
         f"三级报警{t['serious']}次，已立案{t['cased']}次，立案率{rate(t['case_rate'])}。"

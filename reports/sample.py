@@ -55,6 +55,12 @@ def _monitoring_row(name: str) -> dict:
         "case_rate": 100.0,
         "online_rate": 90.0,
         "effective_rate": 90.0,
+        "dust_on": 600,
+        "dust_on_due": 720,
+        "fume_on": 50,
+        "fume_on_due": 60,
+        "dust_on_rate": 83.3,
+        "fume_on_rate": 83.3,
     }
 
 

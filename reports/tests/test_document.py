@@ -158,11 +158,16 @@ def check_monitoring(doc):
     by_district = {r[0]: r for r in rows[1:]}
     # 鄠邑区: 3 December dust alarms, 1 handled within 24 h; 1 level-3 alarm with a case;
     # 2 dust monitors, 1 sending; 20 of 62 daily values received, 18 of them valid.
+    # 开机率: dust = hours with a value taken while running (18) ÷ hours owed by both
+    # monitors in December (2 × 744); the fume monitor never sent its fan state: no rate.
     huyi = by_district["鄠邑区"]
-    assert huyi[1:] == ["3", "0", _rate(1, 3), _rate(1, 1), _rate(1, 2), f"{100 * 18 / 62:.1f}%"]
+    assert huyi[1:] == [
+        "3", "0", _rate(1, 3), _rate(1, 1), _rate(1, 2), f"{100 * 18 / 62:.1f}%",
+        _rate(18, 2 * 744), "—",
+    ]  # fmt: skip
     # 临潼区: 2 fume alarms, both handled in time; 1 level-3 without a case; 31 of 31 valid.
     lintong = by_district["临潼区"]
-    assert lintong[1:] == ["0", "2", _rate(2, 2), _rate(0, 1), _rate(1, 1), "100.0%"]
+    assert lintong[1:] == ["0", "2", _rate(2, 2), _rate(0, 1), _rate(1, 1), "100.0%", "—", "—"]
     total = by_district["合计"]
     assert total[1:] == [
         "3",
@@ -171,6 +176,8 @@ def check_monitoring(doc):
         _rate(1, 2),
         _rate(2, 3),
         f"{100 * min(1, 51 / 93) * (49 / 51):.1f}%",
+        _rate(18, 2 * 744),
+        "—",
     ]
 
 
