@@ -55,10 +55,17 @@ def _draw(fn: Callable) -> bytes:
         plt = _setup()
         fig = fn(plt)
         try:
-            fig.tight_layout()
             return _png(fig)
         finally:
             plt.close(fig)
+
+
+def _margins(fig, *, left=0.55, bottom=0.45, top=0.32, right=0.15) -> None:
+    """Fixed margins in inches: tight_layout would draw every chart twice to find them."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height
+    )
 
 
 def _style(ax) -> None:
@@ -117,6 +124,8 @@ def units_chart(snapshot: dict) -> bytes | None:
                 loc="lower right",
             )
         ax.set_xlabel("考核得分（条形颜色为亮灯）")
+        longest = max(len(name) for name in names)
+        _margins(fig, left=0.15 + longest * 7 / 72, bottom=0.5)
         ax.set_title("各责任单位考核得分", fontsize=10)
         ax.spines["top"].set_visible(False)
         ax.spines["right"].set_visible(False)
@@ -145,6 +154,7 @@ def trend_chart(snapshot: dict) -> bytes | None:
         ax.legend(frameon=False, fontsize=8)
         ax.set_ylim(bottom=0)
         _style(ax)
+        _margins(fig, bottom=0.35)
         return fig
 
     return _draw(draw)
@@ -181,6 +191,7 @@ def air_chart(snapshot: dict) -> bytes | None:
         ax.set_title("各区县 PM2.5 平均浓度", fontsize=10)
         ax.legend(frameon=False, fontsize=8)
         _style(ax)
+        _margins(fig, bottom=0.75)
         return fig
 
     return _draw(draw)
@@ -213,6 +224,7 @@ def dust_chart(snapshot: dict) -> bytes | None:
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("right")
         _style(ax)
+        _margins(fig, bottom=0.75)
         return fig
 
     return _draw(draw)
@@ -237,6 +249,7 @@ def alarms_chart(snapshot: dict) -> bytes | None:
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.tick_params(axis="x", rotation=45, labelsize=7)
         _style(ax)
+        _margins(fig, bottom=0.75)
         return fig
 
     return _draw(draw)

@@ -344,7 +344,13 @@ def monitoring_section(period: Period, scope: Scope) -> dict:
         r["valid"] += line.valid
     # 开机率 (monemerg's monitoring.onrate): dust in instrument hours, fume in samples with the
     # fan running; the two count different things, so they stay apart.
-    for line in rates.on_rates(start, end, devices):
+    from regulations.lookup import RegulationNotFound
+
+    try:
+        on_lines = rates.on_rates(start, end, devices)
+    except RegulationNotFound:  # rules not loaded yet (lantian setup): the rate shows as —
+        on_lines = []
+    for line in on_lines:
         r = row(line.district)
         kind = "fume" if line.unit == "条" else "dust"
         r[f"{kind}_on"] += line.rate.on
