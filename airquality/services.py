@@ -336,12 +336,20 @@ def feedback_deadline(kind: str, opened: dt.datetime) -> dt.datetime:
     if kind == AnomalyKind.RISE:
         return opened + dt.timedelta(hours=float(_rule("feedback_hours", day, "rise")))
     days = int(_rule("feedback_workdays", day, "persistent"))
-    return tz.end_of_local_day(add_workdays(day, days))
+    return _workday_deadline(day, days, "异常响应反馈时限")
+
+
+def _workday_deadline(day: dt.date, days: int, context: str) -> dt.datetime:
+    from regulations.notices import warn_calendar_gaps
+
+    due = add_workdays(day, days)
+    warn_calendar_gaps([day, due], context=context)
+    return tz.end_of_local_day(due)
 
 
 def evaluation_deadline(at: dt.datetime) -> dt.datetime:
     day = tz.to_local(at).date()
-    return tz.end_of_local_day(add_workdays(day, int(_rule("evaluation_workdays", day))))
+    return _workday_deadline(day, int(_rule("evaluation_workdays", day)), "异常响应评估时限")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("public/", include("disclosure.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("roster/", include("roster.urls")),
+    path("regulations/", include("regulations.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
     path("air/", include("airquality.urls")),

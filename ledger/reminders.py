@@ -287,12 +287,26 @@ def office_digest(today: dt.date, outcome: Outcome, overdue: list, missing: list
     outcome.by_kind["digest"] += len(created)
 
 
+def calendar_notices(today: dt.date, lines) -> None:
+    """Working-day reminders and deadlines in the next 90 days, and every open deadline, need
+    the year's holiday arrangement: tell the office once per year that lacks it."""
+    from regulations.notices import warn_calendar_gaps
+
+    horizon = [today, today + dt.timedelta(days=90)]
+    deadlines = [line.deadline for line in lines if line.deadline]
+    dues = Supervision.objects.filter(state=SupervisionState.OPEN, due__isnull=False)
+    warn_calendar_gaps(
+        horizon + deadlines + list(dues.values_list("due", flat=True)), context="台账期限与提醒"
+    )
+
+
 @transaction.atomic
 def run(today: dt.date) -> Outcome:
     """Send every reminder due on ``today`` (a local date) and make the day's proposals."""
     config = LedgerConfig.get()
     outcome = Outcome()
     lines = list(_lines())
+    calendar_notices(today, lines)
     overdue = [line for line in lines if line.is_overdue(today)]
     missing = reporting.missing_reports(lines, today)
     outcome.proposals = propose(today, config, overdue, missing)

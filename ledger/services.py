@@ -699,6 +699,9 @@ def issue_supervision(
         raise ValidationError(_("请选择被督办单位"), code="units")
     if kind == SupervisionKind.ORDER and due is None:
         due = add_workdays(tz.local_today(), LedgerConfig.get().order_due_workdays)
+        from regulations.notices import warn_calendar_gaps
+
+        warn_calendar_gaps([tz.local_today(), due], context="督办办理时限")
     if kind == SupervisionKind.ACCOUNTABILITY and not ground:
         raise ValidationError(_("问责须注明情形"), code="ground")
     supervision = Supervision.objects.create(

@@ -153,9 +153,8 @@ def raise_or_extend(
         if level > alarm.level:
             alarm.level = level
             if response_hours:
-                alarm.due_at = min(
-                    alarm.due_at or at, tz.now() + dt.timedelta(hours=response_hours)
-                )
+                due = due_after(tz.now(), response_hours, response_clock_of(device, kind, level))
+                alarm.due_at = min(alarm.due_at or at, due)
             alarm.save()
             _act(alarm, ActionKind.LEVEL_UP, None, note=detail)
             _notify(alarm, "升级")
@@ -176,7 +175,11 @@ def raise_or_extend(
         unit=unit,
         basis=basis,
         detail=detail,
-        due_at=tz.now() + dt.timedelta(hours=response_hours) if response_hours else None,
+        due_at=(
+            due_after(tz.now(), response_hours, response_clock_of(device, kind, level))
+            if response_hours
+            else None
+        ),
     )
     _act(alarm, ActionKind.RAISE, None, note=detail)
     record(SYSTEM, "alarm.raised", alarm, changes={"level": [None, level]}, reason=detail)
@@ -188,6 +191,33 @@ def raise_or_extend(
 
 def _open():
     return [s for s in AlarmStatus if s != AlarmStatus.CLOSED]
+
+
+def response_clock_of(device: Device, kind: str, level: int) -> str:
+    """``natural`` or ``working``: how the response time of this alarm's level is counted."""
+    today = tz.local_today()
+    try:
+        if kind != AlarmKind.EXCEEDANCE:
+            return lookup.value("device_health", "response_clock", on=today).value
+        ladder, _ = ladder_for(device.kind, today)
+    except lookup.RegulationNotFound:
+        return "natural"
+    return workflow.response_clock(level, ladder)
+
+
+def due_after(start: dt.datetime, hours: float, clock: str) -> dt.datetime:
+    """A response deadline; in working hours, holidays and weekends do not count, and a
+    deadline in a year whose holiday arrangement is unknown tells the office."""
+    from lantian.lib import workdays
+
+    due = workdays.add_hours(start, hours, clock, tz.LOCAL_TZ)
+    if clock == "working":
+        from regulations.notices import warn_calendar_gaps
+
+        warn_calendar_gaps(
+            [tz.to_local(start).date(), tz.to_local(due).date()], context="报警响应时限"
+        )
+    return due
 
 
 def _responsible_unit(site: Site) -> Unit | None:
@@ -367,7 +397,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> list[Alarm]:
         before = snapshot(alarm, ["level", "due_at", "escalations"])
         alarm.level = min(alarm.level + 1, top)
         hours = workflow.response_hours(alarm.level, ladder) or 24
-        alarm.due_at = now + dt.timedelta(hours=hours)
+        alarm.due_at = due_after(now, hours, workflow.response_clock(alarm.level, ladder))
         alarm.escalations += 1
         alarm.save(update_fields=["level", "due_at", "escalations"])
         note = f"超过响应时限，升级为 {alarm.level} 级（{code}）"
@@ -387,8 +417,13 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> list[Alarm]:
 
 def _ladder_of(alarm: Alarm, now: dt.datetime) -> tuple[list[dict], str]:
     if alarm.kind != AlarmKind.EXCEEDANCE:
-        hours = lookup.value("device_health", "response_hours", on=tz.to_local(now).date())
-        return [{"level": lvl, "response_hours": hours.value} for lvl in (1, 2, 3)], hours.code
+        on = tz.to_local(now).date()
+        hours = lookup.value("device_health", "response_hours", on=on)
+        clock = response_clock_of(alarm.device, alarm.kind, alarm.level)
+        ladder = [
+            {"level": lvl, "response_hours": hours.value, "clock": clock} for lvl in (1, 2, 3)
+        ]
+        return ladder, hours.code
     return ladder_for(alarm.device.kind, tz.to_local(now).date())
 
 

@@ -79,3 +79,14 @@ def response_hours(level: int, ladder: list[dict]) -> float | None:
         if int(rung["level"]) == level:
             return float(rung["response_hours"])
     return None
+
+
+CLOCK_LABELS = {"natural": "自然时间", "working": "工作时间（节假日、周末不计）"}
+
+
+def response_clock(level: int, ladder: list[dict]) -> str:
+    """Whether the level's response time runs in natural or working hours (ladder data)."""
+    for rung in ladder:
+        if int(rung["level"]) == level:
+            return rung.get("clock", "natural")
+    return "natural"

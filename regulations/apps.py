@@ -15,3 +15,8 @@ class RegulationsConfig(AppConfig):
         for model in (Regulation, RegulatoryValue):
             post_save.connect(lookup.clear_cache, sender=model, dispatch_uid=f"regs-{model}")
             post_delete.connect(lookup.clear_cache, sender=model, dispatch_uid=f"regsd-{model}")
+
+        from accounts.access import is_office
+        from lantian import navigation
+
+        navigation.register(_("节假日安排"), "regulations-calendar", order=95, visible=is_office)

@@ -67,11 +67,13 @@ class Version:
 
 
 def _from_files() -> list[Version]:
+    from regulations.calendars import package_specs
+
     versions = []
     for path in sorted(DATA_DIR.glob("*.json")):
         for spec in json.loads(path.read_text(encoding="utf-8")):
             versions.append(version_from_spec(spec))
-    return versions
+    return versions + [version_from_spec(spec) for spec in package_specs()]
 
 
 def version_from_spec(spec: dict) -> Version:
@@ -136,6 +138,9 @@ def _all_versions() -> tuple[Version, ...]:
 
 def clear_cache(**kwargs: Any) -> None:
     _all_versions.cache_clear()
+    from lantian.lib import workdays
+
+    workdays.clear_cache()
 
 
 def versions(family: str) -> list[Version]:
