@@ -18,34 +18,16 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.urls import reverse
 
-from crosscheck import claims
+from crosscheck import claims, rules_inspections, rules_photos, rules_progress, rules_texts
+from crosscheck.found import Found, setting
 from crosscheck.models import Rule, Severity
-
-
-@dataclass
-class Found:
-    rule: str
-    key: str
-    severity: str
-    title: str
-    detail: str
-    facts: dict = field(default_factory=dict)
-    unit_id: int | None = None
-    district_id: int | None = None
-    url: str = ""
-    line_id: int | None = None
-
-
-def setting(name: str, default):
-    return getattr(settings, "LANTIAN_CROSSCHECK", {}).get(name, default)
-
+from crosscheck.thresholds import Thresholds
+from lantian.lib import tz
 
 # --- reported values against the platform's data -----------------------------------------------
 
@@ -127,19 +109,26 @@ def _num(value: float) -> str:
 
 
 def check_evidence_reuse(now: dt.datetime) -> Iterator[Found]:
+    """Photos: one picture (also resized, cropped, recompressed) in several reports; other
+    files: the same bytes in several reports."""
     from evidence.models import EvidenceFile
     from ledger.models import ProgressReport
 
+    th = Thresholds.on(tz.to_local(now).date())
+    covered = set()
+    for found in rules_photos.check_report_photo_reuse(th):
+        covered |= {f["sha256"] for f in found.facts["files"]}
+        yield found
     report_type = ContentType.objects.get_for_model(ProgressReport)
+    documents = EvidenceFile.objects.filter(content_type=report_type).exclude(sha256__in=covered)
     reused = (
-        EvidenceFile.objects.filter(content_type=report_type)
-        .values("sha256")
+        documents.values("sha256")
         .annotate(n=Count("object_id", distinct=True))
         .filter(n__gt=1)
         .values_list("sha256", flat=True)
     )
     files = defaultdict(list)
-    for f in EvidenceFile.objects.filter(content_type=report_type, sha256__in=list(reused)):
+    for f in documents.filter(sha256__in=list(reused)):
         if f.object_id.isdigit():
             files[f.sha256].append(f)
     reports = ProgressReport.objects.select_related("assignment__unit", "assignment__task").in_bulk(
@@ -176,7 +165,6 @@ def check_evidence_reuse(now: dt.datetime) -> Iterator[Found]:
 
 
 def check_alarm_rebound(now: dt.datetime) -> Iterator[Found]:
-    from lantian.lib import tz
     from monitoring.choices import AlarmKind, AlarmStatus
     from monitoring.judge import VALID_FLAGS, rules_for
     from monitoring.models import Alarm, Reading
@@ -307,7 +295,6 @@ TASK_SITES = (
 
 
 def check_closed_items(now: dt.datetime) -> Iterator[Found]:
-    from lantian.lib import tz
     from ledger.models import Assignment
     from monitoring.choices import AlarmKind
     from monitoring.models import Alarm
@@ -362,4 +349,13 @@ RULES = {
     Rule.ALARM_REBOUND: check_alarm_rebound,
     Rule.INSPECTION_VS_DATA: check_inspections,
     Rule.CLOSED_VS_ALARMS: check_closed_items,
+    Rule.PHOTO_TIME: rules_photos.check_photo_time,
+    Rule.PHOTO_PLACE: rules_photos.check_photo_place,
+    Rule.PHOTO_EDITED: rules_photos.check_photo_edited,
+    Rule.TEXT_COPY: rules_texts.check_text_copy,
+    Rule.LATE_JUMP: rules_progress.check_late_jumps,
+    Rule.INSPECTION_TRAVEL: rules_inspections.check_travel,
+    Rule.INSPECTION_CLONE: rules_inspections.check_clones,
+    Rule.INSPECTION_REUSE: rules_photos.check_inspection_reuse,
+    Rule.INSPECTION_IDLE: rules_inspections.check_idle_days,
 }

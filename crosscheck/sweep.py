@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from audit.log import record
+from crosscheck import memo, signals
 from crosscheck.models import Finding, Status
 from crosscheck.rules import RULES, Found
 from lantian.lib import tz
@@ -28,19 +29,30 @@ class SweepResult:
     reopened: int = 0
     cleared: int = 0
     failed: list[str] = field(default_factory=list)
+    signals: int = 0
 
 
 def sweep(now: dt.datetime | None = None, rules=None) -> SweepResult:
     now = now or tz.now()
     result = SweepResult()
-    for code, rule in (rules or RULES).items():
-        try:
-            found = list(rule(now))
-        except Exception:  # one broken rule never stops the others; its findings stay as they are
-            log.exception("cross-check %s failed", code)
-            result.failed.append(str(code))
-            continue
-        _keep(code, found, now, result)
+    memo.begin()
+    try:
+        for code, rule in (rules or RULES).items():
+            try:
+                found = list(rule(now))
+            except Exception:  # one broken rule never stops the others; its findings stay
+                log.exception("cross-check %s failed", code)
+                result.failed.append(str(code))
+                continue
+            _keep(code, found, now, result)
+        if rules is None:
+            try:
+                result.signals = signals.keep(signals.air_worsening(now), now)
+            except Exception:
+                log.exception("weak signals failed")
+                result.failed.append("air_worsening")
+    finally:
+        memo.end()
     return result
 
 

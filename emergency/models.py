@@ -75,6 +75,9 @@ class Enterprise(models.Model):
         District, models.PROTECT, related_name="enterprises", verbose_name=_("所在区县")
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # Where it is registered: the cross-checks compare inspectors' routes and photos with it.
+    latitude = models.FloatField(_("纬度"), null=True, blank=True)
+    longitude = models.FloatField(_("经度"), null=True, blank=True)
     responsible_units = models.ManyToManyField(
         Unit, related_name="emergency_enterprises", blank=True, verbose_name=_("监管责任单位")
     )

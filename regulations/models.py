@@ -24,6 +24,7 @@ class Family(models.TextChoices):
     LAMP_RULES = "lamp_rules", _("整改事项红黄绿灯判定")
     MONITORING_RATES = "monitoring_rates", _("在线监测统计口径")
     WORKDAY_CALENDAR = "workday_calendar", _("法定节假日与调休安排")
+    CROSSCHECK_RULES = "crosscheck_rules", _("数据核验判定参数")
 
 
 class Regulation(models.Model):
