@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import imagehash
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
-from scipy import ndimage, signal
+from scipy import fft as sp_fft
+from scipy import ndimage
 
 Image.MAX_IMAGE_PIXELS = 80_000_000  # a phone photo is ~50 Mpx at most; more is a bomb
 
@@ -114,6 +115,11 @@ def _ifd(exif, tag: int) -> dict:
 def _text(value) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
+    if isinstance(value, str) and not value.isascii():
+        try:  # Chinese apps write UTF-8 into EXIF's ASCII fields; Pillow reads it as Latin-1
+            value = value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
     return str(value).strip("\x00 ").strip() if value is not None else ""
 
 
@@ -192,42 +198,89 @@ def close_pairs(
 # --- one picture or two? ----------------------------------------------------------------------
 
 
-def _detail(image: Image.Image, width: int) -> np.ndarray:
-    height = max(8, round(image.height * width / image.width))
-    grey = np.asarray(image.convert("L").resize((width, height), Image.BILINEAR), dtype=float)
-    return grey - ndimage.gaussian_filter(grey, 2.0)  # fine detail only: edges and grain
+def _grey(image: Image.Image) -> Image.Image:
+    grey = image.convert("L")
+    if grey.width > WORK * 2:
+        grey = grey.resize((WORK * 2, max(8, round(grey.height * WORK * 2 / grey.width))))
+    return grey
 
 
-def _best_ncc(big: np.ndarray, small: np.ndarray) -> float:
-    """Best normalised cross-correlation of ``small`` anywhere inside ``big``."""
-    h, w = small.shape
-    if h > big.shape[0] or w > big.shape[1] or h < 8 or w < 8:
-        return 0.0
-    tmpl = small - small.mean()
-    norm = np.sqrt((tmpl**2).sum())
-    if norm == 0:
-        return 0.0
-    numerator = signal.fftconvolve(big, tmpl[::-1, ::-1], mode="valid")
-    ones = np.ones((h, w))
-    local_sum = signal.fftconvolve(big, ones, mode="valid")
-    local_sq = signal.fftconvolve(big**2, ones, mode="valid")
-    variance = np.maximum(local_sq - local_sum**2 / (h * w), 1e-9)
-    return float((numerator / (np.sqrt(variance) * norm)).max())
+def _detail(grey: Image.Image, width: int) -> np.ndarray:
+    height = max(8, round(grey.height * width / grey.width))
+    pixels = np.asarray(grey.resize((width, height), Image.BILINEAR), dtype=float)
+    return pixels - ndimage.gaussian_filter(pixels, 2.0)  # fine detail only: edges and grain
 
 
-def _inside(big_image: Image.Image, small_image: Image.Image) -> float:
-    """How well ``small`` is a (cropped, rescaled) part of ``big``: the best over crop sizes."""
-    big = _detail(big_image, WORK)
-    best = 0.0
-    for fraction in np.arange(1.0, 0.64, -0.025):  # the share of big's width that small shows
-        small = _detail(small_image, max(8, round(WORK * fraction)))
-        if small.shape[0] > big.shape[0] + 2:
-            continue
-        small = small[: big.shape[0], : big.shape[1]]
-        best = max(best, _best_ncc(big, small))
-    return best
+class _Big:
+    """A picture prepared once for correlating many templates against it (FFT, integral
+    images of values and squares)."""
+
+    def __init__(self, pixels: np.ndarray):
+        self.pixels = pixels
+        self.shape = tuple(sp_fft.next_fast_len(n * 2, real=True) for n in pixels.shape)
+        self.spectrum = sp_fft.rfft2(pixels, self.shape)
+        padded = np.pad(pixels, ((1, 0), (1, 0)))
+        self.sums = padded.cumsum(0).cumsum(1)
+        self.squares = (padded**2).cumsum(0).cumsum(1)
+
+    def window_sums(self, table: np.ndarray, h: int, w: int) -> np.ndarray:
+        return table[h:, w:] - table[:-h, w:] - table[h:, :-w] + table[:-h, :-w]
+
+    def best_ncc(self, small: np.ndarray) -> float:
+        """Best normalised cross-correlation of ``small`` anywhere inside the picture."""
+        h, w = small.shape
+        big_h, big_w = self.pixels.shape
+        if h > big_h or w > big_w or h < 8 or w < 8:
+            return 0.0
+        tmpl = small - small.mean()
+        norm = np.sqrt((tmpl**2).sum())
+        if norm == 0:
+            return 0.0
+        full = sp_fft.irfft2(self.spectrum * sp_fft.rfft2(tmpl[::-1, ::-1], self.shape), self.shape)
+        numerator = full[h - 1 : big_h, w - 1 : big_w]
+        local_sum = self.window_sums(self.sums, h, w)
+        local_sq = self.window_sums(self.squares, h, w)
+        variance = np.maximum(local_sq - local_sum**2 / (h * w), 1e-9)
+        return float((numerator / (np.sqrt(variance) * norm)).max())
 
 
-def same_photo(a: Image.Image, b: Image.Image) -> float:
-    """How much ``a`` and ``b`` are one picture: 1 for a copy, low for two shots of one place."""
+def _inside(big_grey: Image.Image, small_grey: Image.Image, work: int = WORK) -> float:
+    """How well ``small`` is a (cropped, rescaled) part of ``big``: the best over the share of
+    big's width that small shows (coarse steps, then around the best one)."""
+    big = _Big(_detail(big_grey, work))
+
+    def score(fraction: float) -> float:
+        small = _detail(small_grey, max(8, round(work * fraction)))
+        if small.shape[0] > big.pixels.shape[0] + 2:
+            return 0.0
+        return big.best_ncc(small[: big.pixels.shape[0], : big.pixels.shape[1]])
+
+    tried = {f: score(f) for f in (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65)}
+    best = max(tried, key=tried.get)
+    for f in (best - 0.025, best + 0.025):
+        if 0.6 <= f <= 1.0:
+            tried[f] = score(f)
+    return max(tried.values())
+
+
+def prepare(image: Image.Image) -> Image.Image:
+    """The grey working copy ``same_photo`` compares (make it once per photo)."""
+    return image if getattr(image, "_lantian_grey", False) else _mark(_grey(image))
+
+
+def _mark(grey: Image.Image) -> Image.Image:
+    grey._lantian_grey = True
+    return grey
+
+
+def same_photo(a: Image.Image, b: Image.Image, *, screen: float = 0.0) -> float:
+    """How much ``a`` and ``b`` are one picture: 1 for a copy, low for two shots of one place.
+
+    With ``screen``, a coarse look first: a pair scoring below it there is answered with that
+    coarse score (two different shots), which saves the fine comparison."""
+    a, b = prepare(a), prepare(b)
+    if screen:
+        coarse = max(_inside(a, b, WORK // 3), _inside(b, a, WORK // 3))
+        if coarse < screen:
+            return round(coarse, 3)
     return round(max(_inside(a, b), _inside(b, a)), 3)

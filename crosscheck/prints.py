@@ -75,7 +75,8 @@ def match_new(th: Thresholds) -> int:
     def image(pk: int):
         if pk not in images:
             data = _bytes(by_id[pk].evidence)
-            images[pk] = photos.open_image(data) if data else None
+            opened = photos.open_image(data) if data else None
+            images[pk] = photos.prepare(opened) if opened is not None else None
         return images[pk]
 
     matches = []
@@ -86,7 +87,7 @@ def match_new(th: Thresholds) -> int:
             first, second = image(a), image(b)
             if first is None or second is None:
                 continue
-            score = photos.same_photo(first, second)
+            score = photos.same_photo(first, second, screen=th.photo_screen_score)
         matches.append(PhotoMatch(a_id=a, b_id=b, score=score))
     with transaction.atomic():
         PhotoMatch.objects.bulk_create(matches, ignore_conflicts=True)

@@ -152,7 +152,7 @@ def _by_subject(items: list[Photo]) -> dict[tuple[str, int], list[Photo]]:
     return grouped
 
 
-def _found(rule: str, key: str, severity: str, title: str, detail: str, s: Subject, facts: dict):
+def _found(rule: str, key: str, severity: str, title: str, detail: str, facts: dict, s: Subject):
     facts = {**facts, f"{s.kind}s": [s.pk]}
     return Found(
         rule,

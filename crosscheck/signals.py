@@ -101,7 +101,7 @@ def air_worsening(now: dt.datetime, th: Thresholds | None = None) -> list[Weak]:
         for metric, label in METRICS.items():
             key = (city.pk, metric)
             if key not in cache:
-                cache[key] = ranks_by_month(city, metric, since, today)
+                cache[key] = ranks_by_month(city, metric, shift(since, -(n + 1)), today)
             ranks = {m: r[district.pk] for m, r in cache[key].items() if district.pk in r}
             run = worsening_run(ranks, closed, n)
             if run is None:

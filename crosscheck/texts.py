@@ -24,11 +24,17 @@ def normal(text: str) -> str:
     return DIGITS.sub("#", DROP.sub("", text or ""))
 
 
+SENTENCE = re.compile(r"[。；！？!?;\n]+")
+
+
 def shingles(text: str, n: int) -> frozenset[str]:
-    flat = normal(text)
-    if len(flat) < n:
-        return frozenset()
-    return frozenset(flat[i : i + n] for i in range(len(flat) - n + 1))
+    """The n-character pieces of each sentence (none across a sentence boundary: which two
+    standard sentences follow each other says nothing about copying)."""
+    out = set()
+    for sentence in SENTENCE.split(text or ""):
+        flat = normal(sentence)
+        out.update(flat[i : i + n] for i in range(len(flat) - n + 1))
+    return frozenset(out)
 
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:

@@ -23,6 +23,7 @@ class Thresholds:
     editing_software: tuple[str, ...]
     photo_candidate_bits: int
     photo_same_score: float
+    photo_screen_score: float
     text_shingle_chars: int
     text_boilerplate_units: int
     text_min_shingles: int
@@ -58,6 +59,7 @@ class Thresholds:
             editing_software=tuple(s.lower() for s in get("editing_software")),
             photo_candidate_bits=int(get("photo_candidate_bits")),
             photo_same_score=float(get("photo_same_score")),
+            photo_screen_score=float(get("photo_screen_score")),
             text_shingle_chars=int(get("text_shingle_chars")),
             text_boilerplate_units=int(get("text_boilerplate_units")),
             text_min_shingles=int(get("text_min_shingles")),

@@ -183,8 +183,8 @@ def jpeg(
     exif = Image.Exif()
     make, model, firmware = phone or rng.choice(PHONES)
     exif[0x010F], exif[0x0110] = make, model
-    if software is not None:
-        exif[0x0131] = software
+    if software is not None:  # Chinese apps write UTF-8 into the ASCII field
+        exif[0x0131] = software if software.isascii() else software.encode("utf-8")
     elif firmware:
         exif[0x0131] = firmware
     if taken is not None:
