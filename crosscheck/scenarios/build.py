@@ -171,9 +171,6 @@ class Builder:
         rng = self.rng
         unit = unit or rng.choice(self.units)
         self.task_no += 1
-        what = rng.choice(
-            ["建筑工地扬尘管控不到位", "道路扬尘污染突出", "餐饮油烟直排扰民", "物料堆场未覆盖"]
-        )
         if not dust:
             what = rng.choice(["散乱污企业整治不彻底", "燃煤锅炉改造滞后"])
         what = what or rng.choice(
