@@ -82,7 +82,10 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     load_registry()
     load_regulations()
-    print(f"fresh database ({'PostgreSQL' if args.pg else 'SQLite'}) in {time.monotonic() - started:.1f} s")
+    print(
+        f"fresh database ({'PostgreSQL' if args.pg else 'SQLite'}) "
+        f"in {time.monotonic() - started:.1f} s"
+    )
     score, timings = build.measure(args.n, args.seed)
     print(
         f"built {len(score.scenarios)} scenarios in {timings['build']:.1f} s; "

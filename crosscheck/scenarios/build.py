@@ -27,9 +27,15 @@ ISSUED = dt.date(2024, 10, 9)  # the plan that raised the problems
 CENTRE = (34.27, 108.93)  # 西安
 
 LEDGER_HONEST = [
-    "honest_progress", "honest_same_site", "honest_quick", "honest_before_photo",
-    "honest_standard_wording", "honest_no_exif", "honest_viewer_software", "honest_corrected",
-]  # fmt: skip
+    "honest_progress",
+    "honest_same_site",
+    "honest_quick",
+    "honest_before_photo",
+    "honest_standard_wording",
+    "honest_no_exif",
+    "honest_viewer_software",
+    "honest_corrected",
+]
 LEDGER_FAKE = {
     "fake_photo_before_problem": "photo_time",
     "fake_photo_old": "photo_time",
@@ -42,9 +48,12 @@ LEDGER_FAKE = {
     "fake_late_jump": "late_jump",
 }
 INSPECTION_HONEST = [
-    "honest_inspection_day", "honest_industrial_park", "honest_same_enterprise_twice",
-    "honest_idle_recorded", "honest_reduced_production",
-]  # fmt: skip
+    "honest_inspection_day",
+    "honest_industrial_park",
+    "honest_same_enterprise_twice",
+    "honest_idle_recorded",
+    "honest_reduced_production",
+]
 INSPECTION_FAKE = {
     "fake_travel": "inspection_travel",
     "fake_same_minute": "inspection_clone",
@@ -54,6 +63,7 @@ INSPECTION_FAKE = {
     "fake_idle_day": "inspection_idle",
 }
 AIR_HONEST = ["honest_air_brief_worsening", "honest_air_worsening_long_before", "honest_air_noise"]
+INDUSTRIES = ["建材", "化工", "铸造", "砖瓦", "家具", "印刷"]
 AIR_FAKE = {"fake_air_worsening": "air_worsening"}
 
 
@@ -198,8 +208,17 @@ class Builder:
         line.site = where  # where the problem is, known or not to the platform
         return line
 
-    def report(self, line, period: dt.date, *, narrative: str, percent: int, files=(),
-               submitted: dt.datetime | None = None, correction: bool = False):  # fmt: skip
+    def report(
+        self,
+        line,
+        period: dt.date,
+        *,
+        narrative: str,
+        percent: int,
+        files=(),
+        submitted: dt.datetime | None = None,
+        correction: bool = False,
+    ):
         from ledger.services import submit_report
 
         rng = self.rng
@@ -217,8 +236,17 @@ class Builder:
             correction_reason="补充材料" if correction else "",
         )
 
-    def site_photo(self, scene, line, period: dt.date, *, submitted: dt.datetime | None = None,
-                   where_known: bool = True, exif: bool = True, software=None):  # fmt: skip
+    def site_photo(
+        self,
+        scene,
+        line,
+        period: dt.date,
+        *,
+        submitted: dt.datetime | None = None,
+        where_known: bool = True,
+        exif: bool = True,
+        software=None,
+    ):
         """An honest photo of the line's site taken during the reporting month."""
         rng = self.rng
         image = images.shoot(scene, rng)
@@ -309,12 +337,19 @@ class Builder:
             else:
                 percent = min(95, percent + rng.randint(5, 30))
             old_files = files
-            report = self.report(line, period, narrative=narrative, percent=percent, files=files,
-                                 submitted=submitted)  # fmt: skip
+            report = self.report(
+                line, period, narrative=narrative, percent=percent, files=files, submitted=submitted
+            )
             s.reports.add(report.pk)
             if kind == "honest_corrected" and k == 0:
-                again = self.report(line, period, narrative=narrative + "补充说明。", percent=percent,
-                                    files=files, correction=True)  # fmt: skip
+                again = self.report(
+                    line,
+                    period,
+                    narrative=narrative + "补充说明。",
+                    percent=percent,
+                    files=files,
+                    correction=True,
+                )
                 s.reports.add(again.pk)
         if kind == "fake_text_other_unit":
             other = self.line(self.other_unit(line.unit), deadline=deadline)
@@ -349,9 +384,16 @@ class Builder:
             where = offset(line.site, rng.uniform(3_000, 40_000), rng)
         elif kind == "fake_photo_edited":
             software = rng.choice(
-                ["Adobe Photoshop 24.1 (Windows)", "Adobe Photoshop Lightroom Classic 12.0",
-                 "美图秀秀", "Snapseed 2.21", "PicsArt", "醒图 9.1.0", "GIMP 2.10.34"]
-            )  # fmt: skip
+                [
+                    "Adobe Photoshop 24.1 (Windows)",
+                    "Adobe Photoshop Lightroom Classic 12.0",
+                    "美图秀秀",
+                    "Snapseed 2.21",
+                    "PicsArt",
+                    "醒图 9.1.0",
+                    "GIMP 2.10.34",
+                ]
+            )
         elif kind in ("fake_photo_reused_month", "fake_photo_reused_unit"):
             return self.reused_photo(kind, s, line, period, files)
         data = images.jpeg(image, rng, taken=taken, where=where, software=software)
@@ -367,9 +409,13 @@ class Builder:
             s.lines.add(source_line.pk)
             scene = images.Scene.random(rng)
             data, image = self.site_photo(scene, source_line, period)
-            report = self.report(source_line, period, narrative=narratives.narrative(
-                rng, period.month, self.area(source_line)), percent=rng.randint(10, 90),
-                files=[(data, "现场照片.jpg")])  # fmt: skip
+            report = self.report(
+                source_line,
+                period,
+                narrative=narratives.narrative(rng, period.month, self.area(source_line)),
+                percent=rng.randint(10, 90),
+                files=[(data, "现场照片.jpg")],
+            )
             s.reports.add(report.pk)
         else:
             previous = line.reports.filter(is_current=True).order_by("-period").first()
@@ -413,7 +459,7 @@ class Builder:
         mn = f"6101{n:010d}"
         e = Enterprise.objects.create(
             city=self.city,
-            name=f"基准企业{n:03d}（{rng.choice(['建材', '化工', '铸造', '砖瓦', '家具', '印刷'])}）",
+            name=f"基准企业{n:03d}（{rng.choice(INDUSTRIES)}）",
             credit_code=f"91610100BENCH{n:05d}",
             district=rng.choice(self.districts),
             latitude=where[0],
@@ -451,13 +497,26 @@ class Builder:
         key = (day, unit.pk)
         if key not in self.plans:
             self.plans[key] = InspectionPlan.objects.create(
-                round=self.rounds[day], day=day, unit=unit, level="orange",
+                round=self.rounds[day],
+                day=day,
+                unit=unit,
+                level="orange",
                 published_at=local(day, 0, 5),
-            )  # fmt: skip
+            )
         return self.plans[key]
 
-    def visit(self, enterprise, inspector, at: dt.datetime, *, where=None, photos=None,
-              signature=None, running: bool | None = True, findings="现场检查，措施落实"):  # fmt: skip
+    def visit(
+        self,
+        enterprise,
+        inspector,
+        at: dt.datetime,
+        *,
+        where=None,
+        photos=None,
+        signature=None,
+        running: bool | None = True,
+        findings="现场检查，措施落实",
+    ):
         from emergency.models import Inspection
         from evidence.services import attach_evidence
 
@@ -465,11 +524,20 @@ class Builder:
         unit = next(u for u in self.units if u.kind == "government")
         plan = self.inspection_plan(at.astimezone(LOCAL_TZ).date(), unit)
         inspection = Inspection.objects.create(
-            plan=plan, enterprise=enterprise, district=enterprise.district, position=0,
-            status="done", result="compliant", measures_in_place=True,
-            facilities_running=running, ledger_ok=True, findings=findings,
-            inspector=inspector, inspected_at=at, recorded_at=at + dt.timedelta(minutes=20),
-        )  # fmt: skip
+            plan=plan,
+            enterprise=enterprise,
+            district=enterprise.district,
+            position=0,
+            status="done",
+            result="compliant",
+            measures_in_place=True,
+            facilities_running=running,
+            ledger_ok=True,
+            findings=findings,
+            inspector=inspector,
+            inspected_at=at,
+            recorded_at=at + dt.timedelta(minutes=20),
+        )
         if photos is None:
             scene = images.Scene.random(rng)
             spot = where or offset(
@@ -478,15 +546,23 @@ class Builder:
             photos = []
             for n in range(rng.randint(1, 2)):
                 taken = at + dt.timedelta(minutes=rng.randint(0, 25))
-                data = images.jpeg(images.shoot(scene, rng), rng, taken=taken,
-                                   where=offset(spot, rng.uniform(0, 10), rng))  # fmt: skip
+                data = images.jpeg(
+                    images.shoot(scene, rng),
+                    rng,
+                    taken=taken,
+                    where=offset(spot, rng.uniform(0, 10), rng),
+                )
                 photos.append((data, f"检查照片{n + 1}.jpg"))
         if signature is None:
             signature = images.jpeg(images.signature(rng, enterprise.pk), rng)
         photos = [*photos, (signature, "企业负责人签字.jpg")]
         for data, name in photos:
-            attach_evidence(upload(data, name), to=inspection, acting_user=self.office,
-                            description="现场照片" if "签字" not in name else "签字")  # fmt: skip
+            attach_evidence(
+                upload(data, name),
+                to=inspection,
+                acting_user=self.office,
+                description="现场照片" if "签字" not in name else "签字",
+            )
         return inspection
 
     def day_route(self, count: int, inspector, day: dt.date, *, park=False, speed=(12, 35)):
@@ -637,8 +713,19 @@ class Builder:
             }
         elif kind == "honest_air_worsening_long_before":
             a = rng.uniform(0.05, 0.2)
-            path = {-8: a, -7: a + 0.2, -6: a + 0.4, -5: a + 0.6, -4: a + 0.3, -3: a + 0.3,
-                    -2: a + 0.35, -1: a + 0.3, 0: a + 0.2, 1: a + 0.25, 2: a + 0.2}  # fmt: skip
+            path = {
+                -8: a,
+                -7: a + 0.2,
+                -6: a + 0.4,
+                -5: a + 0.6,
+                -4: a + 0.3,
+                -3: a + 0.3,
+                -2: a + 0.35,
+                -1: a + 0.3,
+                0: a + 0.2,
+                1: a + 0.25,
+                2: a + 0.2,
+            }
         else:  # a zigzag that trends worse, never three months in a row
             a = rng.uniform(0.05, 0.3)
             path = {k: a + 0.06 * (k + 3) + (0.12 if k % 2 else 0) for k in range(-3, 4)}
@@ -842,11 +929,13 @@ def report(result: Score, *, verbose: bool = False) -> str:
     if verbose:
         for s in result.misses():
             lines.append(
-                f"missed: {s.kind} reports={sorted(s.reports)} inspections={sorted(s.inspections)} lines={sorted(s.lines)}"
+                f"missed: {s.kind} reports={sorted(s.reports)} "
+                f"inspections={sorted(s.inspections)} lines={sorted(s.lines)}"
             )
         for s, rules in result.false_flags():
             lines.append(
-                f"false flag: {s.kind} by {', '.join(sorted(rules))} reports={sorted(s.reports)} inspections={sorted(s.inspections)}"
+                f"false flag: {s.kind} by {', '.join(sorted(rules))} "
+                f"reports={sorted(s.reports)} inspections={sorted(s.inspections)}"
             )
     lines.append(
         f"scenarios={len(result.scenarios)} recall={result.recall:.3f} "

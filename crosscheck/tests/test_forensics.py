@@ -1,7 +1,6 @@
 """Each forensic check finds its fake and leaves the honest look-alike alone."""
 
 import datetime as dt
-import random
 
 import pytest
 
@@ -49,11 +48,23 @@ def test_photo_time_before_the_problem_or_long_before_the_month(b):
     )
     before = images.jpeg(images.shoot(scene, rng), rng, taken=local(ISSUED - dt.timedelta(days=60)))
     late_may = images.jpeg(images.shoot(scene, rng), rng, taken=local(dt.date(2025, 5, 27)))
-    honest = file(b, honest_line, JUNE, [(before, "整改前现场.jpg"), (late_may, "a.jpg"),
-                                         (stripped(images.shoot(scene, rng), rng), "微信图片.jpg")])  # fmt: skip
+    honest = file(
+        b,
+        honest_line,
+        JUNE,
+        [
+            (before, "整改前现场.jpg"),
+            (late_may, "a.jpg"),
+            (stripped(images.shoot(scene, rng), rng), "微信图片.jpg"),
+        ],
+    )
     fake = file(b, fake_line, JUNE, [(before, "整改后.jpg")])
-    old = file(b, fake_line, MAY, [(images.jpeg(images.shoot(scene, rng), rng,
-                                                taken=local(dt.date(2024, 12, 2))), "b.jpg")])  # fmt: skip
+    old = file(
+        b,
+        fake_line,
+        MAY,
+        [(images.jpeg(images.shoot(scene, rng), rng, taken=local(dt.date(2024, 12, 2))), "b.jpg")],
+    )
     sweep(now=NOW)
     assert flagged(Rule.PHOTO_TIME) == {fake.pk, old.pk}
     assert honest.pk not in flagged(Rule.PHOTO_TIME)
@@ -67,8 +78,25 @@ def test_photo_place_far_from_the_registered_site(b):
     near = offset(line.site, 400, rng)  # a big site, a GPS off by some hundred metres
     far = offset(line.site, 12_000, rng)
     taken = local(dt.date(2025, 6, 10))
-    honest = file(b, line, MAY, [(images.jpeg(images.shoot(scene, rng), rng, taken=local(dt.date(2025, 5, 9)), where=near), "a.jpg")])  # fmt: skip
-    fake = file(b, line, JUNE, [(images.jpeg(images.shoot(scene, rng), rng, taken=taken, where=far), "b.jpg")])  # fmt: skip
+    honest = file(
+        b,
+        line,
+        MAY,
+        [
+            (
+                images.jpeg(
+                    images.shoot(scene, rng), rng, taken=local(dt.date(2025, 5, 9)), where=near
+                ),
+                "a.jpg",
+            )
+        ],
+    )
+    fake = file(
+        b,
+        line,
+        JUNE,
+        [(images.jpeg(images.shoot(scene, rng), rng, taken=taken, where=far), "b.jpg")],
+    )
     sweep(now=NOW)
     assert flagged(Rule.PHOTO_PLACE) == {fake.pk}
     assert honest.pk not in flagged(Rule.PHOTO_PLACE)
@@ -117,7 +145,10 @@ def test_a_narrative_copied_with_new_dates_but_not_standard_wording(b):
     lazy = file(b, copier, JUNE, [], text=narratives.renumber(rng, text, 6))
     other_text = narratives.narrative(rng, 6, b.area(source))
     file(b, source, JUNE, [], text=other_text)
-    standard = [file(b, honest, m, [], text=narratives.mostly_standard(rng, m.month, b.area(honest))) for m in (MAY, JUNE)]  # fmt: skip
+    standard = [
+        file(b, honest, m, [], text=narratives.mostly_standard(rng, m.month, b.area(honest)))
+        for m in (MAY, JUNE)
+    ]
     for _ in range(5):  # the programme's standard wording is everybody's
         line = b.line(deadline=dt.date(2025, 9, 1))
         file(b, line, JUNE, [], text=narratives.mostly_standard(rng, 6, b.area(line)))
@@ -141,7 +172,11 @@ def test_a_jump_to_100_before_the_deadline_without_new_evidence_but_not_a_genuin
         before = 85 if kind == "steady" else 20
         file(b, line, MAY, [(data, "a.jpg")], percent=before)
         submitted = local(deadline - dt.timedelta(days=4), 15)
-        files = [(data, "a.jpg")] if kind == "fake" else [(shot(b, scene.later(rng), line, JUNE, submitted=submitted), "b.jpg")]  # fmt: skip
+        files = (
+            [(data, "a.jpg")]
+            if kind == "fake"
+            else [(shot(b, scene.later(rng), line, JUNE, submitted=submitted), "b.jpg")]
+        )
         results[kind] = file(b, line, JUNE, files, percent=100, submitted=submitted)
     sweep(now=NOW)
     assert flagged(Rule.LATE_JUMP) >= {results["fake"].pk}
@@ -175,8 +210,13 @@ def test_many_inspections_at_one_minute_or_one_spot_but_not_an_industrial_park(b
     at = local(day, 16, 30)
     minute = [b.visit(b.enterprise(), clerk, at + dt.timedelta(seconds=k)) for k in range(3)]
     desk = offset(build.CENTRE, 1_000, rng)
-    spot = [b.visit(e, desk_clerk, t, where=desk) for e, t in b.day_route(3, desk_clerk, day + dt.timedelta(days=1))]  # fmt: skip
-    park = [b.visit(e, park_inspector, t) for e, t in b.day_route(4, park_inspector, day, park=True)]  # fmt: skip
+    spot = [
+        b.visit(e, desk_clerk, t, where=desk)
+        for e, t in b.day_route(3, desk_clerk, day + dt.timedelta(days=1))
+    ]
+    park = [
+        b.visit(e, park_inspector, t) for e, t in b.day_route(4, park_inspector, day, park=True)
+    ]
     pair = [b.visit(b.enterprise(), b.inspector(), local(day, 11, 5)) for _ in range(2)]
     sweep(now=NOW)
     assert flagged(Rule.INSPECTION_CLONE) == {i.pk for i in minute + spot}
