@@ -4,15 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regulations', '0008_monitoring_rates_and_calendar_families'),
+        ("regulations", "0008_monitoring_rates_and_calendar_families"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='regulation',
-            name='family',
-            field=models.CharField(choices=[('aqi_breakpoints', 'AQI 分指数分级浓度限值'), ('aqi_levels', 'AQI 级别、类别与颜色'), ('ambient_limits', '环境空气质量浓度限值'), ('data_validity', '数据有效性规定'), ('ranking', '城市排名综合指数'), ('construction_dust', '施工扬尘排放限值'), ('restaurant_fume', '饮食业油烟排放限值'), ('warning_rules', '重污染天气预警分级'), ('alarm_ladder', '在线监测超标报警分级'), ('local_targets', '地方考核目标'), ('spot_check_quotas', '应急响应企业抽查频次'), ('grade_targets', '环保绩效分级目标'), ('anomaly_rules', '空气质量数据异常识别'), ('device_health', '在线监测设备异常判定'), ('lamp_rules', '整改事项红黄绿灯判定'), ('monitoring_rates', '在线监测统计口径'), ('workday_calendar', '法定节假日与调休安排'), ('crosscheck_rules', '数据核验判定参数')], max_length=32, verbose_name='类别'),
+            model_name="regulation",
+            name="family",
+            field=models.CharField(
+                choices=[
+                    ("aqi_breakpoints", "AQI 分指数分级浓度限值"),
+                    ("aqi_levels", "AQI 级别、类别与颜色"),
+                    ("ambient_limits", "环境空气质量浓度限值"),
+                    ("data_validity", "数据有效性规定"),
+                    ("ranking", "城市排名综合指数"),
+                    ("construction_dust", "施工扬尘排放限值"),
+                    ("restaurant_fume", "饮食业油烟排放限值"),
+                    ("warning_rules", "重污染天气预警分级"),
+                    ("alarm_ladder", "在线监测超标报警分级"),
+                    ("local_targets", "地方考核目标"),
+                    ("spot_check_quotas", "应急响应企业抽查频次"),
+                    ("grade_targets", "环保绩效分级目标"),
+                    ("anomaly_rules", "空气质量数据异常识别"),
+                    ("device_health", "在线监测设备异常判定"),
+                    ("lamp_rules", "整改事项红黄绿灯判定"),
+                    ("monitoring_rates", "在线监测统计口径"),
+                    ("workday_calendar", "法定节假日与调休安排"),
+                    ("crosscheck_rules", "数据核验判定参数"),
+                ],
+                max_length=32,
+                verbose_name="类别",
+            ),
         ),
     ]
