@@ -169,3 +169,7 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def json_id(self) -> str:
+        return f"cc-signal-{self.pk}"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_user, is_office, restrict, sees_everything
 from accounts.models import District
-from crosscheck import services
+from crosscheck import panels, services
 from crosscheck.forms import DecisionForm
 from crosscheck.models import Finding, Rule, Severity, Status
 
@@ -27,7 +27,7 @@ def finding_list(request):
     status = request.GET.get("status", Status.OPEN)
     if status != "all":
         findings = findings.filter(status=status)
-    for field in ("rule", "severity", "district"):
+    for field in ("rule", "severity", "district", "unit"):
         if request.GET.get(field):
             findings = findings.filter(**{field: request.GET[field]})
     return render(
@@ -55,7 +55,8 @@ def finding_detail(request, pk: int):
         form = DecisionForm()
         if finding.line is None:  # nothing on the ledger to propose 问责 on
             del form.fields["refer"]
-    return render(request, "crosscheck/finding_detail.html", {"finding": finding, "form": form})
+    context = {"finding": finding, "form": form, "panel": panels.panel(finding)}
+    return render(request, "crosscheck/finding_detail.html", context)
 
 
 @login_required
