@@ -61,7 +61,7 @@
       yAxis: { type: "value", inverse: true, min: 1, max: data.districts || null, name: "名次" },
       series: [{
         type: "line", name: data.metric, data: data.ranks, connectNulls: false,
-        markLine: { symbol: "none", data: [{ xAxis: data.closed, label: { formatter: "销号" } }] },
+        markLine: { symbol: "none", data: [{ xAxis: data.closed, label: { formatter: "销号", position: "insideMiddleTop" } }] },
         markArea: { itemStyle: { color: "rgba(230,126,34,0.15)" },
                     data: [[{ xAxis: data.run[0] }, { xAxis: data.run[data.run.length - 1] }]] }
       }]
