@@ -699,12 +699,14 @@ class Builder:
             steps = rng.randint(3, 5)
             start = rng.randint(-(steps - 1), 0)
             path = {start - 1: rng.uniform(0.0, 0.3)}
+            room = (0.97 - path[start - 1]) / steps  # each month clearly worse, up to the last
             for k in range(start, start + steps):
-                path[k] = min(0.98, path[k - 1] + rng.uniform(0.12, 0.25))
+                path[k] = path[k - 1] + rng.uniform(max(0.1, room * 0.6), max(0.1, room))
         elif kind == "honest_air_brief_worsening":
             a = rng.uniform(0.1, 0.4)
             first = rng.choice([-2, -1, 0])
             path = {
+                first - 2: a + 0.35,
                 first - 1: a,
                 first: a + 0.2,
                 first + 1: a + 0.4,
@@ -728,7 +730,7 @@ class Builder:
             }
         else:  # a zigzag that trends worse, never three months in a row
             a = rng.uniform(0.05, 0.3)
-            path = {k: a + 0.06 * (k + 3) + (0.12 if k % 2 else 0) for k in range(-3, 4)}
+            path = {k: a + 0.05 * (k + 3) + (0.15 if k % 2 else 0) for k in range(-3, 4)}
         self.air_slots.append((district.pk, month, metric, path))
         return s
 
@@ -757,7 +759,7 @@ class Builder:
                     q = path[first] if k < first else path[last]
                     q = min(0.98, max(0.02, q + rng.uniform(-0.05, 0.05)))
                     if k < first:
-                        q = max(q, path[first] + 0.1)  # worse before the path starts
+                        q = max(q, path[first] + 0.2)  # worse before the path starts
                 for which in ("pm10", "dustfall"):  # both ranks the office sees
                     jitter = 0 if which == metric else rng.uniform(-0.03, 0.03)
                     pinned[(which, _shift(month, k), district)] = min(0.98, max(0.02, q + jitter))
@@ -770,11 +772,14 @@ class Builder:
                 month_values = {
                     d: v * scale * rng.uniform(0.97, 1.03) for d, v in values[m].items()
                 }
-                others = sorted(month_values.values())
-                for (met, mm, district), q in pinned.items():
-                    if met == metric and mm == m:  # between the districts at that rank share
-                        k = min(len(others) - 1, max(1, round(q * (len(others) - 1))))
-                        month_values[district] = (others[k - 1] + others[k]) / 2
+                month_values = _place(
+                    month_values,
+                    {
+                        district: q
+                        for (met, mm, district), q in pinned.items()
+                        if met == metric and mm == m
+                    },
+                )
                 for d, v in month_values.items():
                     if metric == "pm10":
                         rows_pm.append(
@@ -784,6 +789,20 @@ class Builder:
                         rows_dust.append(DustFall(district_id=d, month=m, value=round(v, 2)))
         DistrictMonthly.objects.bulk_create(rows_pm)
         DustFall.objects.bulk_create(rows_dust)
+
+
+def _place(values: dict[int, float], shares: dict[int, float]) -> dict[int, float]:
+    """The month's values handed out again so that each pinned district takes the rank at its
+    share (0 cleanest, 1 dirtiest), the others keeping their natural order."""
+    n = len(values)
+    order: list[int | None] = [None] * n
+    for district, share in sorted(shares.items(), key=lambda kv: kv[1]):
+        want = min(n - 1, max(0, round(share * (n - 1))))
+        free = sorted((i for i in range(n) if order[i] is None), key=lambda i: abs(i - want))
+        order[free[0]] = district
+    rest = iter(d for d, _ in sorted(values.items(), key=lambda kv: kv[1]) if d not in shares)
+    order = [d if d is not None else next(rest) for d in order]
+    return dict(zip(order, sorted(values.values()), strict=True))
 
 
 def _shift(month: dt.date, n: int) -> dt.date:
