@@ -113,7 +113,8 @@ def list_reports(request: HttpRequest, line_id: int):
 @router.post("/lines/{line_id}/reports", response={201: ReportOut, **ERRORS})
 def submit_report(request: HttpRequest, line_id: int, data: ReportIn):
     """File a month's report (a second one for the same month needs ``correction_reason``
-    and becomes a new version). Evidence files are uploaded through the page."""
+    and becomes a new version). Evidence files are uploaded through the page; without one,
+    plans that ask for evidence (the default) need ``no_evidence_reason``."""
     line = _line(request, line_id)
     try:
         report = services.submit_report(
@@ -124,6 +125,7 @@ def submit_report(request: HttpRequest, line_id: int, data: ReportIn):
             problems=data.problems,
             next_steps=data.next_steps,
             correction_reason=data.correction_reason,
+            no_evidence_reason=data.no_evidence_reason,
             milestones=[
                 services.MilestoneEntry(
                     get_for_user(Milestone, request.user, m.milestone_id), m.done, m.done_on

@@ -53,6 +53,14 @@ class Comparator(models.TextChoices):
     LT = "<", _("低于")
 
 
+class EvidenceRule(models.TextChoices):
+    """What a monthly report must carry, set per plan by the office."""
+
+    FILE_OR_REASON = "file_or_reason", _("至少一份佐证材料，或说明无佐证的原因")
+    FILE = "file", _("每次报送须附佐证材料")
+    OPTIONAL = "optional", _("不作要求")
+
+
 class ReportSource(models.TextChoices):
     WEB = "web", _("网页填报")
     EXCEL = "excel", _("Excel 导入")

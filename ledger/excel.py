@@ -32,8 +32,11 @@ HEADERS = [
     "销号时间",
     "完成进度（%）",
     "台账编号",
+    "未附佐证的说明",
 ]
-WIDTHS = [6, 40, 18, 22, 30, 16, 50, 40, 12, 12, 10, 10]
+# Workbooks exported before 未附佐证的说明 was added have only the first twelve columns.
+REQUIRED_HEADERS = HEADERS[:12]
+WIDTHS = [6, 40, 18, 22, 30, 16, 50, 40, 12, 12, 10, 10, 24]
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 LINE_ID = re.compile(r"^L(\d+)$")
@@ -64,7 +67,10 @@ def export_lines(lines, today: dt.date) -> bytes:
     sheet["A1"] = _("整改任务台账（导出日期 %(day)s）") % {"day": today.isoformat()}
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"], sheet["B2"] = _("报送月份"), f"{today:%Y-%m}"
-    sheet["C2"] = _("填写“进展情况”与“完成进度”，其余列请勿修改；每行按台账编号导入。")
+    sheet["C2"] = _(
+        "填写“进展情况”与“完成进度”（无佐证材料时在“未附佐证的说明”写明原因），"
+        "其余列请勿修改；每行按台账编号导入。"
+    )
     for column, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
         cell = sheet.cell(HEADER_ROW, column, header)
         cell.font = Font(bold=True)
@@ -103,6 +109,7 @@ def _row(line) -> list:
         line.closed_on.isoformat() if line.closed_on else "",
         getattr(line, "last_percent", None),
         line_code(line.pk),
+        getattr(line, "last_no_evidence_reason", "") or "",
     ]
 
 
@@ -115,6 +122,7 @@ class WorkbookRow:
     narrative: str
     percent: object
     unit_names: str
+    no_evidence_reason: str = ""
 
 
 class WorkbookError(ValueError):
@@ -131,7 +139,7 @@ def read_rows(content: bytes) -> tuple[str, list[WorkbookRow]]:
     rows = list(sheet.iter_rows(values_only=True))
     if (
         len(rows) < HEADER_ROW
-        or [str(h or "").strip() for h in rows[HEADER_ROW - 1]][:12] != HEADERS
+        or [str(h or "").strip() for h in rows[HEADER_ROW - 1]][:12] != REQUIRED_HEADERS
     ):
         raise WorkbookError(_("表头与台账模板不一致：请使用从台账导出的工作簿"))
     period = str(rows[1][1] or "").strip() if len(rows) > 1 and len(rows[1]) > 1 else ""
@@ -142,5 +150,6 @@ def read_rows(content: bytes) -> tuple[str, list[WorkbookRow]]:
         code = str(values[11] or "").strip()
         if not narrative and not code and values[10] in (None, ""):
             continue
-        out.append(WorkbookRow(number, code, narrative, values[10], str(values[2] or "")))
+        reason = str(values[12] or "").strip()
+        out.append(WorkbookRow(number, code, narrative, values[10], str(values[2] or ""), reason))
     return period, out

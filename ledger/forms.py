@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from lantian.lib import tz
-from ledger.choices import AccountabilityGround, CheckResult, MemberRole, SupervisionKind
+from ledger.choices import (
+    AccountabilityGround,
+    CheckResult,
+    EvidenceRule,
+    MemberRole,
+    SupervisionKind,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,6 +60,12 @@ class ReportForm(forms.Form):
         label=_("更正原因（更正已报送月份时填写）"), required=False, max_length=300
     )
     files = MultipleFileField(label=_("佐证材料（图片、PDF、Word、Excel）"))
+    no_evidence_reason = forms.CharField(
+        label=_("未附佐证的说明（没有佐证材料时写明原因）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, milestones=(), targets=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,6 +220,7 @@ class PlanSettingsForm(forms.Form):
     report_day = forms.IntegerField(
         label=_("月报截止日（0 = 月底）"), required=False, min_value=0, max_value=28
     )
+    evidence_rule = forms.ChoiceField(label=_("报送佐证要求"), choices=EvidenceRule.choices)
 
 
 class PublishForm(forms.Form):

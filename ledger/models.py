@@ -37,6 +37,7 @@ from ledger.choices import (
     CheckResult,
     CheckSource,
     Comparator,
+    EvidenceRule,
     MemberRole,
     PlanKind,
     ProposalState,
@@ -145,6 +146,12 @@ class Plan(models.Model):
         _("细化方案时限（印发后工作日）"), null=True, blank=True
     )
     detailed_plan_date = models.DateField(_("细化方案截止日期"), null=True, blank=True)
+    evidence_rule = models.CharField(
+        _("报送佐证要求"),
+        max_length=16,
+        choices=EvidenceRule.choices,
+        default=EvidenceRule.FILE_OR_REASON,
+    )
     published = models.BooleanField(_("已公开"), default=False)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     public_summary = models.TextField(_("公开说明"), blank=True)
@@ -519,6 +526,7 @@ class ProgressReport(models.Model):
     problems = models.TextField(_("存在问题"), blank=True)
     next_steps = models.TextField(_("下步计划"), blank=True)
     correction_reason = models.CharField(_("更正原因"), max_length=300, blank=True)
+    no_evidence_reason = models.CharField(_("未附佐证的说明"), max_length=500, blank=True)
     source = models.CharField(
         _("来源"), max_length=8, choices=ReportSource.choices, default=ReportSource.WEB
     )

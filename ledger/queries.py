@@ -54,6 +54,9 @@ def lines_for(user) -> QuerySet:
             last_period=Subquery(latest.values("period")[:1], output_field=DateField()),
             last_percent=Subquery(latest.values("percent")[:1], output_field=IntegerField()),
             last_narrative=Subquery(latest.values("narrative")[:1], output_field=TextField()),
+            last_no_evidence_reason=Subquery(
+                latest.values("no_evidence_reason")[:1], output_field=TextField()
+            ),
         )
     )
 

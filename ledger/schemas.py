@@ -118,6 +118,7 @@ class ReportOut(Schema):
     problems: str
     next_steps: str
     correction_reason: str
+    no_evidence_reason: str
     source: str
     submitted_at: dt.datetime
     actuals: list[ActualOut]
@@ -150,6 +151,7 @@ class ReportIn(Schema):
     problems: str = ""
     next_steps: str = ""
     correction_reason: str = ""
+    no_evidence_reason: str = ""
     actuals: list[ActualIn] = []
     milestones: list[MilestoneIn] = []
 

@@ -36,6 +36,7 @@ from ledger.choices import (
     AcceptanceState,
     CheckResult,
     CheckSource,
+    EvidenceRule,
     MemberRole,
     ProposalState,
     ReportSource,
@@ -293,6 +294,7 @@ PLAN_EDITABLE = (
     "report_day",
     "detailed_plan_workdays",
     "detailed_plan_date",
+    "evidence_rule",
 )
 
 
@@ -543,6 +545,32 @@ def report_day_of(plan: Plan, config: LedgerConfig | None = None) -> int:
     return (config or LedgerConfig.get()).report_day
 
 
+def _period_has_evidence(assignment: Assignment, period: dt.date) -> bool:
+    """A correction need not upload again what an earlier version of the month carries."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from evidence.models import EvidenceFile
+
+    versions = assignment.reports.filter(period=period).values_list("pk", flat=True)
+    return EvidenceFile.objects.filter(
+        content_type=ContentType.objects.get_for_model(ProgressReport),
+        object_id__in=[str(pk) for pk in versions],
+    ).exists()
+
+
+def evidence_refusal(rule: str, *, has_files: bool, reason: str) -> None:
+    """The plan's evidence rule for a report (``EvidenceRule``): ``ValidationError`` (code
+    ``files``) when the report carries neither what the rule asks nor a reason."""
+    if has_files or rule == EvidenceRule.OPTIONAL:
+        return
+    if rule == EvidenceRule.FILE:
+        raise ValidationError(_("本方案要求每次报送附佐证材料"), code="files")
+    if not (reason or "").strip():
+        raise ValidationError(
+            _("请上传佐证材料，或在“未附佐证的说明”中写明没有佐证的原因"), code="files"
+        )
+
+
 @transaction.atomic
 def submit_report(
     assignment: Assignment,
@@ -558,6 +586,7 @@ def submit_report(
     files: Sequence = (),
     source: str = ReportSource.WEB,
     correction_reason: str = "",
+    no_evidence_reason: str = "",
     submitted_at: dt.datetime | None = None,
 ) -> ProgressReport:
     """File a unit's report for one month on its line. A second report for the same month is
@@ -590,6 +619,11 @@ def submit_report(
     for entry in actuals:
         if entry.target.pk not in allowed_targets:
             raise ValidationError(_("量化目标不属于此任务"), code="target")
+    evidence_refusal(
+        assignment.task.plan.evidence_rule,
+        has_files=bool(files) or _period_has_evidence(assignment, period),
+        reason=no_evidence_reason,
+    )
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
@@ -603,6 +637,7 @@ def submit_report(
         problems=problems.strip(),
         next_steps=next_steps.strip(),
         correction_reason=correction_reason.strip(),
+        no_evidence_reason=no_evidence_reason.strip()[:500],
         source=source,
         submitted_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         submitted_at=submitted_at or tz.now(),
@@ -1375,7 +1410,7 @@ def import_progress_workbook(content: bytes, *, period: dt.date, acting_user) ->
         line.pk: line
         for line in access.restrict(Assignment.objects.filter(works=True), acting_user)
         .filter(pk__in=ids)
-        .select_related("task")
+        .select_related("task__plan")
         .annotate(
             last_percent=Subquery(latest.values("percent")[:1]),
             last_narrative=Subquery(latest.values("narrative")[:1]),
@@ -1419,6 +1454,7 @@ def import_progress_workbook(content: bytes, *, period: dt.date, acting_user) ->
                     source=ReportSource.EXCEL,
                     acting_user=acting_user,
                     correction_reason=_("Excel 导入更正") if existing else "",
+                    no_evidence_reason=row.no_evidence_reason,
                 )
                 result.applied += 1
     except (ValidationError, PermissionDenied) as exc:
@@ -1464,4 +1500,11 @@ def _check_row(row, line, may_change: bool) -> tuple[str, int | None]:
             return _("完成进度“%(v)s”不是数字") % {"v": row.percent}, None
         if not 0 <= percent <= 100:
             return _("完成进度须在 0–100 之间（填了 %(v)s）") % {"v": row.percent}, None
+    try:  # a workbook carries no files: the plan's evidence rule decides
+        evidence_refusal(
+            line.task.plan.evidence_rule, has_files=False, reason=row.no_evidence_reason
+        )
+    except ValidationError as exc:
+        hint = _("（Excel 不能附文件：请在“未附佐证的说明”列写明原因，或在网页报送并上传佐证）")
+        return exc.messages[0] + hint, None
     return "", percent

@@ -214,7 +214,12 @@ def _plan_page(request, plan, **forms):
         "missing_filings": _missing_filings(plan) if sees_everything(request.user) else [],
         "is_office": is_office(request.user),
         "settings_form": PlanSettingsForm(
-            initial={"issued": plan.issued, "doc_no": plan.doc_no, "report_day": plan.report_day}
+            initial={
+                "issued": plan.issued,
+                "doc_no": plan.doc_no,
+                "report_day": plan.report_day,
+                "evidence_rule": plan.evidence_rule,
+            }
         ),
         "publish_form": PublishForm(
             initial={"published": plan.published, "summary": plan.public_summary}
@@ -571,6 +576,7 @@ def _submit_report(request, line, form, milestones, targets, kept):
             problems=data["problems"],
             next_steps=data["next_steps"],
             correction_reason=data["correction_reason"],
+            no_evidence_reason=data["no_evidence_reason"],
             milestones=[
                 services.MilestoneEntry(m, bool(data[f"ms_{m.pk}"]), data[f"ms_{m.pk}_on"])
                 for m in milestones

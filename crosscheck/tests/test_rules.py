@@ -28,6 +28,7 @@ def report(line, user, *, actual=None, files=(), period=MONTH):
         acting_user=user,
         actuals=[ActualEntry(target, Decimal(actual))] if target else [],
         files=files,
+        no_evidence_reason="" if files else "无佐证（测试）",
         correction_reason="更正" if correction else "",
     )
 

@@ -30,7 +30,12 @@ def _clock():
 
 def _report(line, user):
     return services.submit_report(
-        line, period=dt.date(2024, 5, 1), narrative="已完成整改", percent=100, acting_user=user
+        line,
+        period=dt.date(2024, 5, 1),
+        narrative="已完成整改",
+        percent=100,
+        acting_user=user,
+        no_evidence_reason="无佐证（测试）",
     )
 
 
@@ -252,6 +257,7 @@ def _do(step, line, world):
             percent=50,
             correction_reason="更新",
             acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     elif step == "apply":
         _apply(line, world.huyi)

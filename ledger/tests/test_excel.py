@@ -75,6 +75,7 @@ def test_five_filled_rows_with_one_invalid_apply_nothing_then_all_five(client, w
     filled = data_rows[:5]
     for n, row in enumerate(filled):
         sheet.cell(row, 8, f"四月进展 {n}")
+        sheet.cell(row, 13, "照片在网页补传")
         sheet.cell(row, 11, 20 + n)
     bad = filled[3]
     sheet.cell(bad, 11, "一半")  # not a number
@@ -108,9 +109,12 @@ def test_rows_of_other_units_and_unknown_ids_are_named(client, world, plan):
     sheet = book.active
     rows = {sheet.cell(r, 3).value: r for r in range(excel.FIRST_ROW, sheet.max_row + 1)}
     sheet.cell(rows["鄠邑区政府、鄠邑区委"], 8, "鄠邑进展")
+    sheet.cell(rows["鄠邑区政府、鄠邑区委"], 13, "照片在网页补传")
     sheet.cell(rows["临潼区政府、临潼区委"], 8, "冒名填报临潼")
+    sheet.cell(rows["临潼区政府、临潼区委"], 13, "照片在网页补传")
     typo = excel.FIRST_ROW + 2
     sheet.cell(typo, 8, "编号被改坏")
+    sheet.cell(typo, 13, "照片在网页补传")
     sheet.cell(typo, 12, "L99999")
     result = import_progress_workbook(
         _save(book), period=dt.date(2024, 4, 1), acting_user=world.huyi
@@ -131,6 +135,7 @@ def test_a_file_that_is_not_the_ledger_workbook_is_refused(world, plan):
 def test_the_import_page_reports_row_errors(client, world, plan):
     book = _export(client, world.office)
     book.active.cell(excel.FIRST_ROW, 8, "进展")
+    book.active.cell(excel.FIRST_ROW, 13, "照片在网页补传")
     book.active.cell(excel.FIRST_ROW, 11, 150)
     upload = SimpleUploadedFile("台账.xlsx", _save(book))
     response = client.post(reverse("ledger-import"), {"workbook": upload})
@@ -144,7 +149,12 @@ def _close_with_report(line, user):
     from ledger.services import submit_report
 
     submit_report(
-        line, period=dt.date(2024, 3, 1), narrative="三月已完成整改", percent=100, acting_user=user
+        line,
+        period=dt.date(2024, 3, 1),
+        narrative="三月已完成整改",
+        percent=100,
+        acting_user=user,
+        no_evidence_reason="无佐证（测试）",
     )
     Assignment.objects.filter(pk=line.pk).update(
         status=Status.CLOSED, closed_on=dt.date(2024, 4, 2)
@@ -181,8 +191,10 @@ def test_a_changed_row_on_a_closed_item_is_an_error_naming_the_row(client, world
         if sheet.cell(r, 12).value == excel.line_code(huyi_line.pk)
     )
     sheet.cell(row, 8, "销号后又改了进展")
+    sheet.cell(row, 13, "照片在网页补传")
     other = next(r for r in range(excel.FIRST_ROW, sheet.max_row + 1) if r != row)
     sheet.cell(other, 8, "另一行正常进展")
+    sheet.cell(other, 13, "照片在网页补传")
     result = import_progress_workbook(
         _save(book), period=dt.date(2024, 4, 1), acting_user=world.office
     )
@@ -202,11 +214,13 @@ def test_only_changed_rows_become_reports_and_twice_creates_nothing_new(
         narrative="三月进展",
         percent=30,
         acting_user=world.huyi,
+        no_evidence_reason="无佐证（测试）",
     )
     book = _export(client, world.huyi)
     sheet = book.active
     assert sheet.cell(excel.FIRST_ROW, 8).value == "三月进展"
     sheet.cell(excel.FIRST_ROW, 8, "四月进展：\r\n完成保洁人员配备  ")
+    sheet.cell(excel.FIRST_ROW, 13, "照片在网页补传")
     sheet.cell(excel.FIRST_ROW, 11, 45)
     first = import_progress_workbook(
         _save(book), period=dt.date(2024, 4, 1), acting_user=world.huyi

@@ -36,7 +36,12 @@ def _field_block(html: str, name: str) -> str:
 @pytest.fixture
 def checking(world, huyi_line):
     services.submit_report(
-        huyi_line, period=dt.date(2024, 5, 1), narrative="完成", percent=100, acting_user=world.huyi
+        huyi_line,
+        period=dt.date(2024, 5, 1),
+        narrative="完成",
+        percent=100,
+        acting_user=world.huyi,
+        no_evidence_reason="无佐证（测试）",
     )
     acceptance = services.apply_for_acceptance(huyi_line, note="已完成", acting_user=world.huyi)
     services.form_review_group(
@@ -96,7 +101,12 @@ def test_a_correction_without_reason_is_said_beside_the_reason_and_files_are_kep
     client, world, huyi_line
 ):
     services.submit_report(
-        huyi_line, period=dt.date(2024, 5, 1), narrative="五月", percent=20, acting_user=world.huyi
+        huyi_line,
+        period=dt.date(2024, 5, 1),
+        narrative="五月",
+        percent=20,
+        acting_user=world.huyi,
+        no_evidence_reason="无佐证（测试）",
     )
     client.force_login(world.huyi)
     url = reverse("ledger-report-new", args=[huyi_line.pk])

@@ -234,6 +234,7 @@ def test_lines_in_the_ledger_light_up_from_their_reports_and_status(regs, world,
             narrative="已建立台账",
             percent=30,
             acting_user=world.office,
+            no_evidence_reason="无佐证（测试）",
         )
     by_line = lighting.lamps_by_line(lines, today)
     assert by_line[fume_line.pk].colour == lamps.GREEN

@@ -35,6 +35,7 @@ def test_filters_narrow_tasks_and_lines_alike(client, world, plan, huyi_line):
             narrative="进展",
             percent=10,
             acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     client.force_login(world.office)
     tasks = client.get(reverse("ledger-task-list") + "?status=in_progress").content.decode()

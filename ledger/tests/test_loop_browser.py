@@ -64,6 +64,7 @@ def close_other_districts(task, reviewer):
             narrative="已整改",
             percent=100,
             acting_user=None,
+            no_evidence_reason="无佐证（测试）",
         )
         acceptance = services.apply_for_acceptance(line, note="申请", acting_user=None)
         services.form_review_group(

@@ -70,7 +70,12 @@ def test_no_reminder_for_a_month_already_reported(world, plan):
     huyi = line_of(plan, 6, "鄠邑区政府")
     with at(dt.date(2023, 11, 20)):
         services.submit_report(
-            huyi, period=dt.date(2023, 11, 1), narrative="已报", percent=20, acting_user=world.huyi
+            huyi,
+            period=dt.date(2023, 11, 1),
+            narrative="已报",
+            percent=20,
+            acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     run(dt.date(2023, 11, 29))
     assert "ledger.report_due" not in kinds_for(world.huyi)

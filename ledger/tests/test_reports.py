@@ -49,6 +49,7 @@ def test_a_correction_is_a_new_version_and_the_first_stays_readable(world, huyi_
             narrative="初报",
             percent=30,
             acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
         with pytest.raises(ValidationError):
             submit_report(
@@ -57,6 +58,7 @@ def test_a_correction_is_a_new_version_and_the_first_stays_readable(world, huyi_
                 narrative="改",
                 percent=35,
                 acting_user=world.huyi,
+                no_evidence_reason="无佐证（测试）",
             )
         second = submit_report(
             huyi_line,
@@ -65,6 +67,7 @@ def test_a_correction_is_a_new_version_and_the_first_stays_readable(world, huyi_
             percent=35,
             correction_reason="数字有误",
             acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     first.refresh_from_db()
     assert (first.narrative, first.percent, first.is_current) == ("初报", 30, False)
@@ -97,6 +100,7 @@ def test_other_districts_cannot_report_on_a_line(world, huyi_line):
             narrative="x",
             percent=1,
             acting_user=world.lintong,
+            no_evidence_reason="无佐证（测试）",
         )
 
 
@@ -105,7 +109,12 @@ def test_future_months_and_bad_percentages_are_refused(world, huyi_line):
         for period, percent in [(dt.date(2024, 4, 1), 10), (dt.date(2024, 3, 1), 101)]:
             with pytest.raises(ValidationError):
                 submit_report(
-                    huyi_line, period=period, narrative="x", percent=percent, acting_user=world.huyi
+                    huyi_line,
+                    period=period,
+                    narrative="x",
+                    percent=percent,
+                    acting_user=world.huyi,
+                    no_evidence_reason="无佐证（测试）",
                 )
 
 
@@ -132,6 +141,7 @@ def test_milestones_and_quantitative_targets_are_reported(world, fume_line):
             milestones=[MilestoneEntry(pilot, True, dt.date(2024, 3, 28))],
             actuals=[ActualEntry(target, Decimal(287))],
             acting_user=world.lintong,
+            no_evidence_reason="无佐证（测试）",
         )
     actual = report.actuals.get()
     assert (actual.value, actual.target.value) == (287, 758)
@@ -149,6 +159,7 @@ def test_a_milestone_of_another_district_is_refused(world, plan, huyi_line, lint
             percent=1,
             milestones=[MilestoneEntry(foreign, True)],
             acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
 
 
@@ -166,6 +177,7 @@ def test_owed_reports_start_the_month_after_issue_and_flag_missing_ones(world, p
             narrative="十一月",
             percent=10,
             acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     with at(2024, 1, 3):
         submit_report(
@@ -174,6 +186,7 @@ def test_owed_reports_start_the_month_after_issue_and_flag_missing_ones(world, p
             narrative="十二月补报",
             percent=20,
             acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     slots = reporting.slots([huyi_line], dt.date(2024, 2, 29), config)
     assert [(s.period.month, s.on_time, s.late, s.missing) for s in slots] == [

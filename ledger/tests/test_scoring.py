@@ -32,7 +32,12 @@ def test_scores_come_from_the_rows_and_the_bottom_units_are_proposed(world, plan
     huyi = line_of(plan, 6, "鄠邑区政府")
     with at(2023, 12, 20):
         services.submit_report(
-            huyi, period=dt.date(2023, 12, 1), narrative="按时", percent=30, acting_user=world.huyi
+            huyi,
+            period=dt.date(2023, 12, 1),
+            narrative="按时",
+            percent=30,
+            acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     config = LedgerConfig.get()
     config.bottom_count = 1
@@ -132,7 +137,12 @@ def test_quarterly_interview_looks_at_the_whole_quarter(world, plan):
     huyi = line_of(plan, 6, "鄠邑区政府")
     with at(2023, 12, 20):
         services.submit_report(
-            huyi, period=dt.date(2023, 12, 1), narrative="按时", percent=30, acting_user=world.huyi
+            huyi,
+            period=dt.date(2023, 12, 1),
+            narrative="按时",
+            percent=30,
+            acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     config = LedgerConfig.get()
     config.bottom_count = 1
