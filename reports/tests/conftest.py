@@ -50,14 +50,25 @@ def _ledger(world, plan):
             narrative="十一月",
             percent=20,
             acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     with at(dt.date(2023, 12, 20)):
         services.submit_report(
-            huyi, period=DECEMBER, narrative="按时报送", percent=40, acting_user=world.huyi
+            huyi,
+            period=DECEMBER,
+            narrative="按时报送",
+            percent=40,
+            acting_user=world.huyi,
+            no_evidence_reason="无佐证（测试）",
         )
     with at(dt.date(2024, 1, 3)):
         services.submit_report(
-            lintong, period=DECEMBER, narrative="迟报", percent=10, acting_user=world.lintong
+            lintong,
+            period=DECEMBER,
+            narrative="迟报",
+            percent=10,
+            acting_user=world.lintong,
+            no_evidence_reason="无佐证（测试）",
         )
     # 市城管局's line on item 16 closed out in December (before its report was due: owes none).
     closed = line_of(plan, 16, "西安市城市管理和综合执法局")
