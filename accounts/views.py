@@ -8,6 +8,7 @@ from accounts.access import is_staff_user, restrict, roles_of
 from accounts.choices import Role
 from accounts.models import Membership, Notification, Unit, UnitGroup
 from lantian import home as start_page
+from lantian import todo
 from lantian.lib import tz
 
 
@@ -22,6 +23,7 @@ def home(request):
             "memberships": memberships,
             "role_labels": [Role(r).label for r in sorted(roles_of(request.user))],
             "sections": start_page.sections_for(request.user, tz.local_today()),
+            "todos": todo.todos_for(request.user, tz.local_today()),
             "today": tz.local_today(),
         },
     )

@@ -17,3 +17,8 @@ class AirqualityConfig(AppConfig):
         from lantian import home
 
         home.register("airquality", _("空气质量"), order=40, cards=home_cards)
+
+        from airquality.todo import todos
+        from lantian import todo
+
+        todo.register("airquality", todos)

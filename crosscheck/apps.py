@@ -15,3 +15,8 @@ class CrosscheckConfig(AppConfig):
         from crosscheck.summary import cards
 
         home.register("crosscheck", _("数据核验"), order=70, cards=cards)
+
+        from crosscheck.todo import todos
+        from lantian import todo
+
+        todo.register("crosscheck", todos)

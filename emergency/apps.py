@@ -16,3 +16,8 @@ class EmergencyConfig(AppConfig):
         from lantian import home
 
         home.register("emergency", _("重污染应对"), order=50, cards=home_cards)
+
+        from emergency.todo import todos
+        from lantian import todo
+
+        todo.register("emergency", todos)

@@ -17,3 +17,8 @@ class LedgerAppConfig(AppConfig):
         from ledger.summary import cards as home_cards
 
         home.register("ledger", _("整改台账"), order=10, cards=home_cards)
+
+        from lantian import todo
+        from ledger.todo import todos
+
+        todo.register("ledger", todos)

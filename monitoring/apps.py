@@ -18,3 +18,8 @@ class MonitoringConfig(AppConfig):
         from monitoring.summary import cards as home_cards
 
         home.register("monitoring", _("在线监测"), order=30, cards=home_cards)
+
+        from lantian import todo
+        from monitoring.todo import todos
+
+        todo.register("monitoring", todos)

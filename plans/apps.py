@@ -12,3 +12,8 @@ class PlansConfig(AppConfig):
         from lantian import navigation
 
         navigation.register(_("方案导入"), "plan-import", order=30, visible=is_office)
+
+        from lantian import todo
+        from plans.todo import todos
+
+        todo.register("plans", todos)
