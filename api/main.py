@@ -10,7 +10,18 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-api = NinjaAPI(
+
+class LantianAPI(NinjaAPI):
+    """The OpenAPI document carries each operation's Chinese summary (``api/texts.py``)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        from api import texts
+
+        schema = super().get_openapi_schema(*args, **kwargs)
+        return texts.apply(schema, prefix="/api/v1")
+
+
+api = LantianAPI(
     title="蓝天 lantian API",
     version="1",
     description="整改台账、在线监测、空气质量与重污染天气应对。权限与页面相同。",

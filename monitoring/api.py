@@ -8,7 +8,7 @@ from ninja import Router
 from accounts import access
 from accounts.models import Unit
 from lantian.lib import tz
-from monitoring import services
+from monitoring import names, services
 from monitoring.choices import Penalty
 from monitoring.judge import rules_for
 from monitoring.models import Alarm, Case, Device, Reading
@@ -60,7 +60,13 @@ def device_readings(request: HttpRequest, pk: int, code: str = "", hours: int = 
         .values_list("data_time", "value", "flag")[:50000]
     )
     limit = next((r.limit for r in rules if r.code == code), None)
-    return {"code": code, "unit": reading_unit(code), "limit": limit, "points": list(rows)}
+    return {
+        "code": code,
+        "name": names.pollutant(code),
+        "unit": reading_unit(code),
+        "limit": limit,
+        "points": list(rows),
+    }
 
 
 @router.get("/alarms", response=list[AlarmOut])

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from lantian.lib import tz
+from monitoring import names
 
 ALARM_HEADERS = [
     "编号",
@@ -58,7 +59,7 @@ def build_ledger(alarms) -> bytes:
                 alarm.site.name,
                 alarm.device.mn,
                 alarm.get_kind_display(),
-                alarm.code,
+                names.pollutant(alarm.code),
                 alarm.level,
                 alarm.get_status_display(),
                 _local(alarm.first_at),
@@ -67,7 +68,7 @@ def build_ledger(alarms) -> bytes:
                 alarm.peak,
                 alarm.limit,
                 alarm.unit,
-                alarm.basis,
+                names.basis(alarm.basis),
                 alarm.dispatched_to.name if alarm.dispatched_to else "",
                 _local(alarm.due_at),
                 alarm.escalations,

@@ -22,3 +22,22 @@ def alarm_title(alarm) -> str:
     if alarm.code:
         parts.append(pollutant(alarm.code))
     return " · ".join(parts)
+
+
+def regulation_titles() -> dict[str, str]:
+    """Platform configuration ids (``LANTIAN-扬尘-默认``) → their titles."""
+    from regulations import lookup
+
+    return {
+        v.code: v.title
+        for family in ("alarm_ladder", "device_health")
+        for v in lookup.versions(family)
+        if v.code.startswith("LANTIAN-")
+    }
+
+
+def basis(text: str) -> str:
+    """An alarm's 依据 with configuration ids named: ``…；扬尘在线监测三级超标报警（默认配置）``."""
+    for code, title in regulation_titles().items():
+        text = text.replace(code, title)
+    return text

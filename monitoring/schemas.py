@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class DeviceOut(Schema):
@@ -22,6 +22,7 @@ class DeviceOut(Schema):
 
 class ReadingsOut(Schema):
     code: str
+    name: str = Field("", description="因子名称，如“总悬浮颗粒物 TSP”")
     unit: str
     limit: float | None
     points: list[tuple[dt.datetime, float, str]]

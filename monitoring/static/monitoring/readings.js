@@ -9,7 +9,7 @@
     fetch(el.dataset.url + "?" + params.toString(), {credentials: "same-origin"})
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        var series = [{name: data.code, type: "line", showSymbol: false,
+        var series = [{name: data.name || data.code, type: "line", showSymbol: false,
           data: data.points.map(function (p) { return [p[0], p[1]]; })}];
         if (data.limit !== null) {
           series[0].markLine = {symbol: "none", data: [{yAxis: data.limit, name: "限值"}],
