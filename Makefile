@@ -23,11 +23,13 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: set up the embedded SQLite site with the seed plans and demo data, then serve it.
+## make run: set up the embedded SQLite site with the seed plans and demo data, then start every
+## process of the Procfile (web server, HJ 212 gateway, demo devices, daemons); Ctrl-C stops all.
 run: $(VENV)/.installed
 	LANTIAN_DEBUG=1 $(LANTIAN) setup --demo
-	@echo "蓝天 lantian: http://$(HOST):$(PORT)/  (演示账号见上，密码 lantian-demo)"
-	LANTIAN_DEBUG=1 $(LANTIAN) runserver $(HOST):$(PORT)
+	@echo "蓝天 lantian: http://$(HOST):$(PORT)/  (演示账号见上，密码 lantian-demo；Ctrl-C 停止全部进程)"
+	PATH="$(abspath $(VENV))/bin:$$PATH" LANTIAN_DEBUG=1 LANTIAN_HOST=$(HOST) LANTIAN_PORT=$(PORT) \
+		$(VENV)/bin/honcho start -f Procfile
 
 ## make test: lint, migrations check, the whole suite on SQLite, then on PostgreSQL.
 test: $(VENV)/.installed-dev

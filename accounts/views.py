@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -27,6 +28,12 @@ def home(request):
             "today": tz.local_today(),
         },
     )
+
+
+@login_required
+def todo_badges(request):
+    """``{menu url name: number of to-dos}`` for the menu badges (fetched by every page)."""
+    return JsonResponse(todo.badges_for(request.user, tz.local_today()))
 
 
 @login_required
