@@ -22,4 +22,5 @@
   }
   form.addEventListener("change", load);
   load();
+  setInterval(function () { if (!document.hidden) load(); }, 20000);  // live devices: a moving chart
 })();
