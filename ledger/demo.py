@@ -90,6 +90,7 @@ def load_demo(stdout) -> None:
     _fume_monitors(plan, office, chengguan, last_month)
     _dust_order(plan, office)
     _huyi_closed_out(plan, huyi, zhujian, last_month, today)
+    _lintong_applies(plan, _user("lintong"), today)
     if not UnitScore.objects.filter(month=last_month).exists():
         services.compute_scores(last_month, acting_user=office)
     stdout.write(f"台账演示：{plan.title}（{plan.tasks.count()} 项任务）已就绪")
@@ -178,4 +179,24 @@ def _huyi_closed_out(plan, huyi, zhujian, month, today):
         conclusion="逐项核查符合要求，同意销号。",
         signatories=list(acceptance.members.all()),
         acting_user=zhujian,
+    )
+
+
+def _lintong_applies(plan, lintong, today):
+    """Item 六: 临潼区 reports and applies for acceptance, which waits for 市住建局's group
+    (the review group's to-do list)."""
+    line = _line(plan, 6, "临潼区政府")
+    if line is None or lintong is None or line.acceptances.exists():
+        return
+    services.submit_report(
+        line,
+        period=today,
+        narrative="全区商混企业排查完毕，12 家企业完成料场全封闭和车辆冲洗设施改造，"
+        "水泥制品厂备案手续已补办。",
+        percent=100,
+        files=[SimpleUploadedFile("商混站封闭改造照片.png", PHOTO)],
+        acting_user=lintong,
+    )
+    services.apply_for_acceptance(
+        line, note="排查整治措施均已落实，申请市住建局组织验收。", acting_user=lintong
     )

@@ -34,7 +34,10 @@ def test_a_server_error_page_needs_no_context_and_says_what_happened():
 
 def test_bad_request_and_expired_form_pages_are_chinese(client):
     assert "请求有误" in defaults.bad_request(RequestFactory().get("/"), None).content.decode()
+    from django.contrib.auth.models import AnonymousUser
     from django.views.csrf import csrf_failure
 
-    expired = csrf_failure(RequestFactory().post("/"), reason="CSRF token missing")
+    request = RequestFactory().post("/")
+    request.user = AnonymousUser()  # the CSRF check runs after the authentication middleware
+    expired = csrf_failure(request, reason="CSRF token missing")
     assert expired.status_code == 403 and "页面已过期" in expired.content.decode()
