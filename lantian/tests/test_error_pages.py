@@ -32,12 +32,15 @@ def test_a_server_error_page_needs_no_context_and_says_what_happened():
     assert "系统出错" in body and "lantian.css" in body and "Server Error" not in body
 
 
-def test_bad_request_and_expired_form_pages_are_chinese(client):
-    assert "请求有误" in defaults.bad_request(RequestFactory().get("/"), None).content.decode()
+def test_bad_request_and_expired_form_pages_are_chinese():
     from django.contrib.auth.models import AnonymousUser
     from django.views.csrf import csrf_failure
 
-    request = RequestFactory().post("/")
-    request.user = AnonymousUser()  # the CSRF check runs after the authentication middleware
-    expired = csrf_failure(request, reason="CSRF token missing")
+    def request(method):
+        made = getattr(RequestFactory(), method)("/")
+        made.user = AnonymousUser()  # both run after the authentication middleware
+        return made
+
+    assert "请求有误" in defaults.bad_request(request("get"), None).content.decode()
+    expired = csrf_failure(request("post"), reason="CSRF token missing")
     assert expired.status_code == 403 and "页面已过期" in expired.content.decode()
