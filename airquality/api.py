@@ -189,6 +189,9 @@ def compute_aqi(request: HttpRequest, payload: AqiIn):
         "over_limit": list(result.over_limit),
         "above_scale": result.above_scale,
         "standard": result.standard,
+        "missing": list(result.missing),
+        "published": result.published,
+        "note": result.unpublished_note,
         "sub_indices": [
             {**s.__dict__, "concentration": str(s.concentration)}
             for s in result.sub_indices.values()

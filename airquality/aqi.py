@@ -169,6 +169,8 @@ class Table:
     levels: tuple[Level, ...]
     primary_threshold: int
     over_limit_iaqi: int
+    # HJ 633—2026 §5.3.1: with pollutants missing, an AQI at or under this is not published
+    incomplete_rule: Mapping[str, Any] | None = None
     _scaled: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -217,6 +219,7 @@ class Table:
             ),
             primary_threshold=int(get(levels, "primary_threshold")),
             over_limit_iaqi=int(get(levels, "over_limit_iaqi")),
+            incomplete_rule=get(breakpoints, "incomplete_rule", None),
         )
 
     def level_for(self, aqi: int) -> Level:
@@ -395,6 +398,26 @@ class Result:
     sub_indices: Mapping[str, SubIndex]
     standard: str
     mode: str
+    missing: tuple[str, ...] = ()  # required pollutants without a valid value
+    publish_above: int | None = None  # the incomplete-data rule of the table, if any
+
+    @property
+    def published(self) -> bool:
+        """Whether the AQI may be published: with pollutants missing, HJ 633—2026 §5.3.1
+        publishes it only above the rule's threshold (otherwise it is reported as NA)."""
+        if not self.missing or self.publish_above is None:
+            return True
+        return self.aqi > self.publish_above
+
+    @property
+    def unpublished_note(self) -> str:
+        if self.published:
+            return ""
+        names = "、".join(LABELS.get(m, m) for m in self.missing)
+        return (
+            f"数据不全（缺 {names}），按现有污染物算得 AQI {self.aqi} 不超过 {self.publish_above}，"
+            f"按 {self.standard} 不发布（NA）"
+        )
 
     @property
     def above_scale(self) -> bool:
@@ -537,7 +560,13 @@ def compute(values: Mapping[str, Any], *, mode: str = DAILY, table: Table) -> Re
         tuple(n for n, s in subs.items() if s.iaqi == aqi) if aqi > table.primary_threshold else ()
     )
     over = tuple(n for n, s in subs.items() if s.iaqi > table.over_limit_iaqi)
-    return Result(aqi, table.level_for(aqi), primary, over, subs, table.code, mode)
+    rule = table.incomplete_rule or {}
+    required = rule.get("required_daily" if mode == DAILY else "required_hourly", ())
+    missing = tuple(name for name in required if name not in subs)
+    publish_above = int(rule["publish_above"]) if "publish_above" in rule else None
+    return Result(
+        aqi, table.level_for(aqi), primary, over, subs, table.code, mode, missing, publish_above
+    )
 
 
 def compute_on(

@@ -69,9 +69,13 @@ def _apply_aqi(obj: DailyFigures, values: dict, day: dt.date, cache: _Cache) -> 
     except (aqi.AQIError, LookupError) as exc:
         obj.note = str(exc)[:200]
         return
+    obj.standard = result.standard
+    if not result.published:  # HJ 633—2026 §5.3.1: incomplete and ≤ 100 is published as NA
+        obj.note = result.unpublished_note[:200]
+        return
     obj.aqi, obj.level = result.aqi, result.level.index
     obj.primary, obj.over_limit = ";".join(result.primary), ";".join(result.over_limit)
-    obj.standard, obj.above_scale = result.standard, result.above_scale
+    obj.above_scale = result.above_scale
 
 
 def _fill(obj: DailyFigures, day: Day) -> None:

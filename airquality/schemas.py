@@ -152,6 +152,9 @@ class AqiOut(Schema):
     over_limit: list[str]
     above_scale: bool
     standard: str
+    missing: list[str] = []
+    published: bool = True
+    note: str = ""
     sub_indices: list[SubIndexOut]
 
 

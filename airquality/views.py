@@ -196,6 +196,9 @@ def _realtime(observations) -> dict[int, dict]:
             result = aqi.compute(values, mode=aqi.HOURLY, table=table)
         except (aqi.AQIError, LookupError):
             continue
+        if not result.published:  # HJ 633—2026 §5.3.1: shown as NA
+            out[obs.station_id] = {"aqi": None, "level": None, "note": result.unpublished_note}
+            continue
         level = {
             "color": result.level.rgb,
             "category": result.category,

@@ -29,6 +29,19 @@ def test_calendar_and_ranking_charts_render(page, live_server, login, world, sta
         acting_user=world.office,
         city=xian,
     )
+    # a dust-fall target of 西安's own (咸阳's 7 t never applies here: issue 16 item 7)
+    from regulations.models import Regulation
+
+    target = Regulation.objects.create(
+        family="local_targets",
+        code="西安市降尘目标（测试）",
+        title="降尘量考核目标",
+        effective_from=dt.date(2026, 1, 1),
+        scope="西安市",
+        priority=1,
+        source="测试",
+    )
+    target.values.create(key="dustfall", value=8, unit="t/(km²·30d)")
     login("office", "pw-office")
     page.goto(f"{live_server.url}/air/?year=2026")
     page.wait_for_selector('#aqi-calendar[data-ready="1"] canvas')
