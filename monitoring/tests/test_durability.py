@@ -125,3 +125,19 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path, workers):
         assert stored.get(key) == CODES_PER_DUST_UPLOAD, key
     total = db.execute("SELECT COUNT(*) FROM monitoring_reading").fetchone()[0]
     assert total == 8 * 120 * CODES_PER_DUST_UPLOAD  # nothing stored twice
+
+
+def test_sqlite_commits_are_synced_before_an_acknowledgement(tmp_path):
+    """The embedded default syncs the WAL at every commit (synchronous=FULL): the gateway
+    acknowledges after its commit, so a power cut must not lose an acknowledged upload."""
+    env = env_for(tmp_path)
+    probe = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('PRAGMA synchronous'); print(c.fetchone()[0])\n"
+        "    c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])\n"
+    )
+    out = subprocess.run(
+        [LANTIAN, "shell", "--no-imports", "-c", probe], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out == ["2", "wal"]  # 2 = FULL (1 = NORMAL loses the last commits on power loss)
