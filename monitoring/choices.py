@@ -58,6 +58,7 @@ class AlarmKind(models.TextChoices):
     CAPPED = "capped", _("数据贴限值封顶")
     INSPECTION_DROP = "inspection_drop", _("检查通知后数据骤降")
     NEIGHBOUR_LOW = "neighbour_low", _("远低于周边同类（疑似干扰）")
+    MISSING = "missing", _("数据缺失")
 
 
 HEALTH_KINDS = [k for k in AlarmKind if k != AlarmKind.EXCEEDANCE]

@@ -129,25 +129,37 @@ def frame_rows(frame: Frame, device_id: int) -> list[tuple]:
 
 
 def insert_rows(rows: list[tuple]) -> int:
-    """Insert reading rows, ignoring ones already stored. Returns the number inserted."""
+    """Insert reading rows, ignoring ones already stored. Returns the number inserted.
+
+    On PostgreSQL the judge is told (``feed.announce``, delivered on commit) which uploads
+    were stored; on SQLite it follows the table itself.
+    """
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        return _insert_postgresql(rows)
+        inserted, keys = _insert_postgresql(rows)
+        if inserted:
+            from monitoring.feed import announce
+
+            with connection.cursor() as cursor:
+                announce(cursor, keys)
+        return inserted
     return _insert_generic(rows)
 
 
-def _insert_postgresql(rows: list[tuple]) -> int:
+def _insert_postgresql(rows: list[tuple]) -> tuple[int, list[tuple]]:
     """COPY straight into the table; if any row is already stored (a re-sent upload the
     gateway did not remember), COPY into a staging table and insert with ON CONFLICT DO NOTHING.
-    COPY is about twice as fast as INSERT … ON CONFLICT, and duplicates are rare."""
+    COPY is about twice as fast as INSERT … ON CONFLICT, and duplicates are rare.
+
+    Returns the count inserted and the (device, data time, CN) of the uploads they belong to."""
     from psycopg.errors import UniqueViolation
 
     columns = ", ".join(COLUMNS)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             _copy(cursor, f"COPY monitoring_reading ({columns}) FROM STDIN", rows)
-        return len(rows)
+        return len(rows), [(r[0], r[2], r[3]) for r in rows]
     except UniqueViolation:  # raised by psycopg's COPY, not wrapped by Django
         pass
     with connection.cursor() as cursor:
@@ -159,9 +171,10 @@ def _insert_postgresql(rows: list[tuple]) -> int:
         _copy(cursor, f"COPY reading_stage ({columns}) FROM STDIN", rows)
         cursor.execute(
             f"INSERT INTO monitoring_reading ({columns}) SELECT {columns} FROM reading_stage "
-            "ON CONFLICT DO NOTHING"
+            "ON CONFLICT DO NOTHING RETURNING device_id, data_time, cn"
         )
-        return cursor.rowcount
+        keys = cursor.fetchall()
+        return len(keys), keys
 
 
 def _copy(cursor, sql: str, rows: list[tuple]) -> None:

@@ -1,27 +1,27 @@
 """Judging readings against the limits in ``regulations`` and raising tiered alarms.
 
 Readings are averaged over fixed windows (``averaging_minutes`` of the regulation, aligned to the
-local clock). Each closed window that exceeds the limit extends a streak; the alarm ladder
-(``alarm_ladder`` levels: consecutive windows, multiple of the limit, response time) turns the
-streak into a level. A window at or under the limit ends the streak; an open alarm stays open
-until people close it. Progress is kept on the device (``judged_until``, ``judge_streak``), so a
-sweep can run any number of times.
+local clock; 1 means each minute value on its own). Each closed window that exceeds the limit
+extends a streak; the alarm ladder (``alarm_ladder`` levels: consecutive windows, multiple of the
+limit, response time) turns the streak into a level. A window at or under the limit ends the
+streak; an open alarm stays open until people close it. The window logic is ``windows.py``;
+progress per device and rule is a ``JudgeState`` row, so the streaming judge
+(``stream_judge.py``) and this sweep (its safety net) can both run, any number of times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max, Min
 
 from lantian.lib import tz
 from monitoring import services, workflow
 from monitoring.choices import AlarmKind, DeviceKind, Phase, SizeClass
-from monitoring.models import Alarm, Device, Reading
-from monitoring.units import background_corrected, convert, reading_unit
+from monitoring.models import Alarm, Device, JudgeState, Reading
+from monitoring.units import convert, reading_unit
+from monitoring.windows import PM10, Verdict, Window, WindowSpec
 from regulations import lookup
 from regulations.lookup import RegulationNotFound
 
@@ -101,85 +101,97 @@ def judge_devices(device_ids=None, *, now: dt.datetime | None = None) -> list[Al
     devices = Device.objects.filter(is_active=True).select_related("site")
     if device_ids is not None:
         devices = devices.filter(pk__in=list(device_ids))
+    intervals = grace_intervals(tz.to_local(now).date())
     alarms = []
     for device in devices:
-        alarms += judge_device(device, now=now)
+        alarms += judge_device(device, now=now, grace_intervals=intervals)
     return alarms
 
 
-def _floor(moment: dt.datetime, window: dt.timedelta) -> dt.datetime:
-    local = tz.to_local(moment)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    steps = (local - midnight) // window
-    return midnight + steps * window
-
-
-@transaction.atomic
-def judge_device(device: Device, *, now: dt.datetime) -> list[Alarm]:
-    device = Device.objects.select_for_update().select_related("site").get(pk=device.pk)
-    rules = rules_for(device, tz.to_local(now).date())
-    if not rules:
-        return []
-    rule = rules[0]  # one streak per device: the main pollutant (others judged via permit list)
-    readings = Reading.objects.filter(device=device, code__in=[r.code for r in rules] + ["a34002"])
-    bounds = readings.filter(code=rule.code).aggregate(
-        first=Min("data_time"), last=Max("data_time")
+def spec_of(rule: Rule) -> WindowSpec:
+    return WindowSpec(
+        rule.code, rule.limit, int(rule.window.total_seconds() // 60), rule.ladder, rule.correction
     )
-    if bounds["last"] is None:
-        return []
-    start = device.judged_until or _floor(bounds["first"], rule.window)
-    # A window is closed when the clock has passed it or the device has sent data after it.
-    until = _floor(max(now, bounds["last"]), rule.window)
-    if until <= start:
-        return []
-    by_window: dict[tuple[str, dt.datetime], list[float]] = defaultdict(list)
-    rows = readings.filter(data_time__gte=start, data_time__lt=until, flag__in=VALID_FLAGS)
-    for code, when, value in rows.values_list("code", "data_time", "value"):
-        by_window[(code, _floor(when, rule.window))].append(value)
+
+
+def grace_intervals(on: dt.date) -> int:
+    """Upload intervals a closed window waits for late data (``device_health`` data)."""
+    try:
+        return int(lookup.value("device_health", "window_grace_intervals", on=on).value)
+    except RegulationNotFound:
+        return 1
+
+
+def lookback(on: dt.date) -> dt.timedelta:
+    """How far back a rule with no progress yet starts judging."""
+    try:
+        return dt.timedelta(hours=lookup.value("device_health", "lookback_hours", on=on).value)
+    except RegulationNotFound:
+        return dt.timedelta(hours=24)
+
+
+def judge_device(device: Device, *, now: dt.datetime, grace_intervals: int = 1):
+    """Close every window of the device's rules that is over by ``now`` (the sweep)."""
+    rules = rules_for(device, tz.to_local(now).date())
+    interval = dt.timedelta(seconds=device.interval_seconds)
+    grace = interval * grace_intervals
     alarms = []
-    streak = device.judge_streak
     for rule in rules:
-        streak = device.judge_streak if rule is rules[0] else 0
-        window = start
-        while window < until:
-            values = by_window.get((rule.code, window))
-            if values:
-                mean = sum(values) / len(values)
-                if rule.correction:
-                    pm10 = by_window.get(("a34002", window))
-                    mean = background_corrected(
-                        mean, sum(pm10) / len(pm10) if pm10 else None, rule.correction
-                    )
-                streak = streak + 1 if mean > rule.limit else 0
-                level = workflow.level_for(streak, mean / rule.limit, rule.ladder)
-                if level:
-                    alarm, _ = services.raise_or_extend(
-                        device,
-                        kind=AlarmKind.EXCEEDANCE,
-                        code=rule.code,
-                        level=level,
-                        at=window + rule.window,
-                        value=round(mean, 3),
-                        limit=rule.limit,
-                        unit=rule.unit,
-                        basis=rule.basis,
-                        detail=_detail(window, rule, mean, streak),
-                        response_hours=workflow.response_hours(level, rule.ladder),
-                    )
-                    alarms.append(alarm)
-            else:
-                streak = 0  # no valid data: the streak cannot be shown to continue
-            window += rule.window
-        if rule is rules[0]:
-            device.judge_streak = streak
-    device.judged_until = until
-    device.save(update_fields=["judged_until", "judge_streak"])
+        with transaction.atomic():
+            state = lock_state(device, rule.code)
+            window = Window(
+                spec_of(rule), until=state.until, streak=state.streak, interval=interval
+            )
+            since = state.until or now - lookback(tz.to_local(now).date())
+            codes = [rule.code] + ([PM10] if rule.correction else [])
+            rows = Reading.objects.filter(
+                device=device, code__in=codes, data_time__gte=since, data_time__lt=now + grace
+            ).values_list("code", "data_time", "value", "flag")
+            for code, when, value, flag in rows:
+                window.add(code, when, value, flag)
+            upto = window.closable(now, grace)
+            if upto is None:
+                continue
+            verdicts, streak = window.judge(upto)
+            alarms += apply_verdicts(device, rule, verdicts)
+            state.until, state.streak = upto, streak
+            state.save(update_fields=["until", "streak"])
     return alarms
 
 
-def _detail(window: dt.datetime, rule: Rule, mean: float, streak: int) -> str:
+def lock_state(device: Device, code: str) -> JudgeState:
+    """The progress row of (device, code), locked until the transaction ends."""
+    state, _ = JudgeState.objects.get_or_create(device=device, code=code)
+    return JudgeState.objects.select_for_update().get(pk=state.pk)
+
+
+def apply_verdicts(device: Device, rule: Rule, verdicts: list[Verdict]) -> list[Alarm]:
+    """Raise or extend the exceedance alarm for each window on the ladder."""
+    alarms = []
+    for verdict in verdicts:
+        if not verdict.level:
+            continue
+        alarm, _ = services.raise_or_extend(
+            device,
+            kind=AlarmKind.EXCEEDANCE,
+            code=rule.code,
+            level=verdict.level,
+            at=verdict.end,
+            value=round(verdict.mean, 3),
+            limit=rule.limit,
+            unit=rule.unit,
+            basis=rule.basis,
+            detail=_detail(verdict, rule),
+            response_hours=workflow.response_hours(verdict.level, rule.ladder),
+        )
+        alarms.append(alarm)
+    return alarms
+
+
+def _detail(verdict: Verdict, rule: Rule) -> str:
     minutes = int(rule.window.total_seconds() // 60)
+    what = "分钟值" if minutes == 1 else f"{minutes} 分钟均值"
     return (
-        f"{tz.to_local(window):%m-%d %H:%M} 起 {minutes} 分钟均值 {mean:.3g}{rule.unit}，"
-        f"限值 {rule.limit:g}{rule.unit}，连续 {streak} 个时段超标"
+        f"{tz.to_local(verdict.start):%m-%d %H:%M} 起 {what} {verdict.mean:.3g}{rule.unit}，"
+        f"限值 {rule.limit:g}{rule.unit}，连续 {verdict.streak} 个时段超标"
     )

@@ -77,8 +77,6 @@ class Device(models.Model):
     )
     is_active = models.BooleanField(_("启用"), default=True)
     last_seen_at = models.DateTimeField(_("最后上传"), null=True, blank=True)
-    judged_until = models.DateTimeField(null=True, blank=True, editable=False)
-    judge_streak = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("监测设备")
@@ -87,6 +85,27 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.mn
+
+
+class JudgeState(models.Model):
+    """How far a device's rule has been judged: every window before ``until`` has its verdict,
+    ``streak`` consecutive windows exceeded. The streaming judge and the sweep both lock this
+    row to close windows, so a window is judged once whoever gets there first."""
+
+    device = models.ForeignKey(Device, models.CASCADE, related_name="+")
+    code = models.CharField(max_length=16)
+    until = models.DateTimeField(null=True)
+    streak = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("判定进度")
+        verbose_name_plural = _("判定进度")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "code"], name="judge_state_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.code} {self.until}"
 
 
 class Reading(models.Model):

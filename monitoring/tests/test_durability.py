@@ -138,6 +138,10 @@ def test_sqlite_commits_are_synced_before_an_acknowledgement(tmp_path):
         "    c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])\n"
     )
     out = subprocess.run(
-        [LANTIAN, "shell", "--no-imports", "-c", probe], env=env, check=True, capture_output=True, text=True
+        [LANTIAN, "shell", "--no-imports", "-c", probe],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     assert out == ["2", "wal"]  # 2 = FULL (1 = NORMAL loses the last commits on power loss)

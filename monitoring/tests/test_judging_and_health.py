@@ -93,14 +93,14 @@ def test_exceedances_level_up_and_extend_one_alarm(devices):
     device = devices[0]
     # 6 hours: 2 h at 1.1× the limit, then 4 h at 2.2× (earthworks limit 800 µg/m³)
     feed(device, [(m, tsp(880 if m < 120 else 1760)) for m in range(0, 360, 5)])
-    judge_devices(now=T0 + dt.timedelta(hours=6))
+    judge_devices(now=T0 + dt.timedelta(hours=6, minutes=1))
     alarms = Alarm.objects.filter(device=device, kind="exceedance")
     assert alarms.count() == 1
     alarm = alarms.get()
     assert alarm.level == 3 and alarm.count == 5 and alarm.peak == pytest.approx(1760)
     assert list(alarm.actions.values_list("kind", flat=True)).count("level_up") == 2
     # judging again finds nothing new
-    judge_devices(now=T0 + dt.timedelta(hours=6))
+    judge_devices(now=T0 + dt.timedelta(hours=6, minutes=1))
     alarm.refresh_from_db()
     assert alarm.count == 5
 
