@@ -160,25 +160,32 @@ class StreamJudge:
             .order_by("data_time")
             .values_list("device_id", "code", "data_time", "cn", "value", "flag")
         )
-        self.ingest(rows.iterator(chunk_size=20_000), None)
+        self.ingest(rows.iterator(chunk_size=20_000), None, now - HOUR)
         for pk in ids:
             self._settle(self.tracked[pk], now)
         self._flush_quiet()
 
     # --- data ----------------------------------------------------------------------------
 
-    def ingest(self, rows: Iterable[tuple], now: dt.datetime | None) -> set[int]:
-        """Take stored readings; ``now`` is their arrival (None while rebuilding)."""
+    def ingest(
+        self, rows: Iterable[tuple], now: dt.datetime | None, recent: dt.datetime | None = None
+    ) -> set[int]:
+        """Take stored readings; ``now`` is their arrival (None while rebuilding). Only values
+        newer than ``recent`` (default: an hour before ``now``) count towards the hourly
+        completeness: a backlog of old data is not a missing-data finding."""
         touched = set()
         tracked = self.tracked
+        if recent is None:
+            recent = (now or self.clock()) - HOUR
+        recent = floor(recent, 60)
         for device_id, code, when, _cn, value, flag in rows:
             t = tracked.get(device_id)
             if t is None:
                 continue
             touched.add(device_id)
             for window in t.windows.values():
-                window.add(code, when, value, flag)
-            if code == MAIN_CODE.get(t.device.kind):
+                window.add(code, when, value, flag, now)
+            if code == MAIN_CODE.get(t.device.kind) and when >= recent:
                 t.hours.setdefault(floor(when, 60), set()).add(when)
             elif code in FUME_STATUS and t.device.kind == DeviceKind.FUME:
                 t.status.setdefault(when, {})[code] = value

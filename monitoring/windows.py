@@ -7,7 +7,9 @@ one device's values for the windows still open and closes them:
 
 - when the window's last expected value has arrived (the frame that completes the window),
 - when a value after the window arrives (the device has moved on),
-- when the clock passes the window's end plus a grace period (a frame that never comes).
+- when the clock passes the window's end plus a grace period (a frame that never comes) and
+  no value has arrived for a grace period: a device uploading its backlog of old data is judged
+  by its data, not by the clock.
 
 Closing yields one ``Verdict`` per window with its mean, the streak of consecutive exceeding
 windows and the ladder level. Progress is ``until`` (every window before it is judged) and
@@ -80,9 +82,11 @@ class Window:
         self.values: dict[dt.datetime, dict[dt.datetime, float]] = {}
         self.background: dict[dt.datetime, dict[dt.datetime, float]] = {}
         self.latest: dt.datetime | None = None  # newest time seen for the judged code
+        self.arrived: dt.datetime | None = None  # when a value last arrived (streaming only)
 
-    def add(self, code: str, when: dt.datetime, value: float, flag: str) -> bool:
-        """Take one stored value; False when it is not for this rule or already judged."""
+    def add(self, code: str, when: dt.datetime, value: float, flag: str, arrived=None) -> bool:
+        """Take one stored value; False when it is not for this rule or already judged.
+        ``arrived`` is the clock time it arrived (None when read back from the database)."""
         spec = self.spec
         if code != spec.code and not (spec.correction and code == PM10):
             return False
@@ -94,6 +98,8 @@ class Window:
         if code == spec.code:
             if self.latest is None or when > self.latest:
                 self.latest = when
+            if arrived is not None:
+                self.arrived = arrived
             if flag in VALID_FLAGS:
                 self.values.setdefault(start, {})[when] = value
         elif flag in VALID_FLAGS:
@@ -108,6 +114,8 @@ class Window:
         upto = floor(now - grace, self.spec.minutes)
         if self.latest is not None:
             current = floor(self.latest, self.spec.minutes)
+            if self.arrived is not None and now - self.arrived < grace:
+                upto = min(upto, current)  # data is flowing: let the data close windows
             upto = max(upto, current)  # data after a window closes it
             if self.latest >= current + length - self.interval:
                 upto = max(upto, current + length)  # its last expected value has come
@@ -117,7 +125,8 @@ class Window:
         """When the clock will close the oldest open window, for the judge's timers."""
         if self.until is None:
             return None
-        return self.until + self.spec.length + grace
+        due = self.until + self.spec.length + grace
+        return max(due, self.arrived + grace) if self.arrived is not None else due
 
     def judge(self, upto: dt.datetime) -> tuple[list[Verdict], int]:
         """Verdicts of every window in [until, upto) and the streak after them (no change)."""

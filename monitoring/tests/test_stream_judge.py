@@ -244,3 +244,18 @@ def test_window_length_is_regulation_data(world, devices):
         assert "15 分钟均值" in alarm.detail and alarm.last_at == T0 + 30 * MIN
     finally:
         clear_cache()
+
+
+def test_a_backlog_of_old_data_is_judged_by_its_data_not_by_the_clock():
+    spec = WindowSpec("a34001", 800.0, 60, LADDER)
+    window = Window(spec)
+    now = T0 + dt.timedelta(days=2)  # the device uploads what it buffered two days ago
+    for k in range(30):
+        window.add("a34001", T0 + k * MIN, 900, "N", arrived=now)
+    assert window.closable(now, MIN) is None  # still arriving: the 08 hour stays open
+    for k in range(30, 61):
+        window.add("a34001", T0 + k * MIN, 900, "N", arrived=now)
+    assert window.closable(now, MIN) == T0 + dt.timedelta(hours=1)
+    assert window.closable(now + 2 * MIN, 3 * MIN) == T0 + dt.timedelta(hours=1)
+    # once the backlog has stopped for the grace period, the clock closes the rest
+    assert window.closable(now + 2 * MIN, MIN) == floor(now + MIN, 60)
