@@ -2,7 +2,7 @@
 
 - PostgreSQL: the writer sends ``NOTIFY lantian_landed`` inside its transaction, so the judge
   hears of a batch exactly when it commits; the payload names the uploads stored (device, data
-  time, CN) and the judge reads their values back by primary key.
+  time, CN) and the judge reads their values back by primary key (device, data time, …).
 - SQLite (the embedded default): the judge follows the readings table by ``rowid``, a cursor
   that only grows (SQLite has one writer at a time, so rows commit in rowid order).
 
@@ -106,8 +106,7 @@ class NotifyFeed(Feed):
     Notifications reach a handler whenever psycopg reads from the socket, during any query
     too, so none is lost between polls."""
 
-    def __init__(self, codes: Iterable[str]) -> None:
-        self.codes = sorted(set(codes))
+    def __init__(self, codes: Iterable[str] = ()) -> None:
         self.pending: list[str] = []
 
     def start(self) -> None:
@@ -132,9 +131,9 @@ class NotifyFeed(Feed):
             c.execute(
                 "SELECT r.device_id, r.code, r.data_time, r.cn, r.value, r.flag "
                 "FROM unnest(%s::int[], %s::timestamptz[], %s::int[]) AS k(d, t, c) "
-                "JOIN monitoring_reading r ON r.device_id = k.d AND r.code = ANY(%s) "
-                "AND r.data_time = k.t AND r.cn = k.c",
-                [list(devices), list(times), list(cns), self.codes],
+                "JOIN monitoring_reading r ON r.device_id = k.d AND r.data_time = k.t "
+                "AND r.cn = k.c",
+                [list(devices), list(times), list(cns)],
             )
             return c.fetchall()
 

@@ -253,12 +253,28 @@ def write_batch(
     acknowledge the uploads (9014).
     """
     from monitoring.models import Device, Quarantine
+    from monitoring.partitions import bounds
 
     now = received_at or timezone.now()
     rows: list[tuple] = []
     seen: set[int] = set()
+    first, end = bounds()
+    rejected = list(rejected)
     for device_id, frame in uploads:
-        rows += frame_rows(frame, device_id)
+        new = frame_rows(frame, device_id)
+        if new and first is not None and not first <= new[0][2] < end:
+            # no partition holds it: older than the retention period or far in the future
+            rejected.append(
+                Rejected(
+                    getattr(frame, "raw", b"") or b"",
+                    "out_of_range",
+                    f"数据时间 {frame.data_time} 不在在线保存期内",
+                    "",
+                    frame.mn or "",
+                )
+            )
+            continue
+        rows += new
         seen.add(device_id)
     quarantined = [
         Quarantine(

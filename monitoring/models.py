@@ -119,7 +119,10 @@ class Reading(models.Model):
     pk = models.CompositePrimaryKey("device_id", "code", "data_time", "cn")
     # No database FK constraint: checking it on every row would halve bulk insert speed, and
     # devices are never deleted (PROTECT on sites; retire with is_active).
-    device = models.ForeignKey(Device, models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No index of its own either: the primary key starts with the device.
+    device = models.ForeignKey(
+        Device, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     code = models.CharField(_("因子"), max_length=16)
     data_time = models.DateTimeField(_("数据时间"))
     cn = models.PositiveSmallIntegerField(_("命令"))
@@ -136,6 +139,81 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.code} {self.data_time:%Y-%m-%d %H:%M} {self.value}"
+
+
+class RollupFields(models.Model):
+    """Aggregates of one device, pollutant and CN over an hour or a day, kept as data lands.
+
+    ``valid`` counts values flagged N (or unflagged); ``total``, ``vmin`` and ``vmax`` are over
+    valid values (mean = total / valid); ``exceed`` is the minutes of valid data over the
+    device's limit for that pollutant (a value lasts its CN's period: 1 min for minute data,
+    60 for hourly data, the device's interval for real-time data).
+    """
+
+    device = models.ForeignKey(
+        Device, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    code = models.CharField(_("因子"), max_length=16)
+    cn = models.PositiveSmallIntegerField(_("命令"))
+    n = models.PositiveIntegerField(_("数据个数"))
+    valid = models.PositiveIntegerField(_("有效数据个数"))
+    total = models.FloatField(_("有效数据之和"))
+    vmin = models.FloatField(_("最小值"), null=True)
+    vmax = models.FloatField(_("最大值"), null=True)
+    exceed = models.FloatField(_("超标分钟数"), default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.valid if self.valid else None
+
+
+class HourlyRollup(RollupFields):
+    pk = models.CompositePrimaryKey("device_id", "code", "cn", "start")
+    start = models.DateTimeField(_("小时"))
+
+    class Meta:
+        verbose_name = _("小时统计")
+        verbose_name_plural = _("小时统计")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.code} {self.start:%Y-%m-%d %H}"
+
+
+class DailyRollup(RollupFields):
+    pk = models.CompositePrimaryKey("device_id", "code", "cn", "day")
+    day = models.DateField(_("日期"))
+
+    class Meta:
+        verbose_name = _("日统计")
+        verbose_name_plural = _("日统计")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.code} {self.day}"
+
+
+class ArchivedMonth(models.Model):
+    """A month of raw data moved out of the database into a Parquet file (with its checksum),
+    after the month's rollups were verified against it."""
+
+    table = models.CharField(max_length=64)
+    month = models.DateField(_("月份"))
+    path = models.CharField(_("归档文件"), max_length=500)
+    rows = models.BigIntegerField(_("行数"))
+    sha256 = models.CharField(max_length=64)
+    archived_at = models.DateTimeField(_("归档时间"))
+
+    class Meta:
+        verbose_name = _("已归档月份")
+        verbose_name_plural = _("已归档月份")
+        constraints = [
+            models.UniqueConstraint(fields=["table", "month"], name="archived_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.month:%Y-%m}"
 
 
 class Quarantine(models.Model):

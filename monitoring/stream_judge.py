@@ -28,7 +28,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Q
 
 from lantian.lib import tz
-from monitoring import services
+from monitoring import rollups, services
 from monitoring.choices import AlarmKind, DeviceKind
 from monitoring.feed import Feed, feed_for
 from monitoring.health import MAIN_CODE, thresholds
@@ -47,6 +47,8 @@ log = logging.getLogger("lantian.judge")
 HOUR = dt.timedelta(hours=1)
 FUME_STATUS = ("fan", "purifier")
 RELOAD_EVERY = 60.0  # seconds between device-registry reloads
+ROLLUP_EVERY = 2.0  # seconds between rollup refreshes of the hours data landed in
+ROLLUP_ON_START = 3  # hours refreshed when the judge starts (what it may have missed)
 
 
 @dataclass
@@ -78,6 +80,8 @@ class StreamJudge:
         self.limits: dict = {}
         self._limits_day: dt.date | None = None
         self._loaded_at = 0.0
+        self._hours: set[tuple[int, dt.datetime]] = set()  # buckets to refresh
+        self._rolled_at = 0.0
 
     # --- start ---------------------------------------------------------------------------
 
@@ -92,6 +96,9 @@ class StreamJudge:
         self.feed.start()
         self.rebuild(devices, now)
         self._loaded_at = time.monotonic()
+        start = rollups.hour_of(now) - ROLLUP_ON_START * HOUR
+        rollups.rebuild(start, now + HOUR, limits=self._rollup_limits())
+        self._rolled_at = time.monotonic()
 
     def codes(self) -> set[str]:
         codes = {PM10, *FUME_STATUS, *MAIN_CODE.values()}
@@ -192,6 +199,7 @@ class StreamJudge:
             if now is not None:
                 t.last_arrival = now
                 t.offline_fired = False
+                self._hours.add((device_id, rollups.hour_of(when)))
         return touched
 
     def _purifier(self, t: Tracked) -> None:
@@ -229,9 +237,24 @@ class StreamJudge:
                 t.due = None  # popped: _schedule pushes the next one
                 self._settle(t, now)
         self._flush_quiet()
+        if self._hours and time.monotonic() - self._rolled_at >= ROLLUP_EVERY:
+            self.roll_up()
         if time.monotonic() - self._loaded_at > RELOAD_EVERY:
             self.rebuild(self._load_devices(now), now)
             self._loaded_at = time.monotonic()
+
+    def roll_up(self) -> None:
+        """Refresh the rollups of the hours data has landed in since the last refresh."""
+        keys, self._hours = self._hours, set()
+        rollups.refresh(keys, self._rollup_limits())
+        self._rolled_at = time.monotonic()
+
+    def _rollup_limits(self) -> list[tuple[int, str, float, float]]:
+        return [
+            (pk, code, rule.limit, t.interval.total_seconds() / 60)
+            for pk, t in self.tracked.items()
+            for code, rule in t.rules.items()
+        ]
 
     def _grace(self, t: Tracked) -> dt.timedelta:
         return t.interval * self.limits["grace_intervals"]
@@ -373,6 +396,7 @@ class StreamJudge:
         self.tracked.clear()
         self.timers.clear()
         self._quiet.clear()
+        self._hours.clear()
         self.feed = None
         try:
             self.start()

@@ -25,6 +25,7 @@ class Family(models.TextChoices):
     MONITORING_RATES = "monitoring_rates", _("在线监测统计口径")
     WORKDAY_CALENDAR = "workday_calendar", _("法定节假日与调休安排")
     CROSSCHECK_RULES = "crosscheck_rules", _("数据核验判定参数")
+    MONITORING_RETENTION = "monitoring_retention", _("在线监测数据保存期限")
 
 
 class Regulation(models.Model):

@@ -259,3 +259,28 @@ def test_a_backlog_of_old_data_is_judged_by_its_data_not_by_the_clock():
     assert window.closable(now + 2 * MIN, 3 * MIN) == T0 + dt.timedelta(hours=1)
     # once the backlog has stopped for the grace period, the clock closes the rest
     assert window.closable(now + 2 * MIN, MIN) == floor(now + MIN, 60)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rollups_follow_the_data_exactly_once(world, devices):
+    from monitoring import rollups
+    from monitoring.models import DailyRollup, HourlyRollup
+
+    device = devices[0]
+    clock = Clock(T0 + 50 * MIN)
+    judge = started(clock)
+    store(device, list(range(0, 50)), tsp(1000))  # 08:00–08:49, over the 800 limit
+    store(device, list(range(40, 50)), tsp(1000))  # re-sent: stored once
+    judge.step(timeout=0.2)
+    judge.roll_up()
+    hour = HourlyRollup.objects.get(device=device, code="a34001")
+    assert (hour.start, hour.n, hour.valid, hour.mean, hour.exceed) == (T0, 50, 50, 1000, 50)
+    judge = started(clock)  # a restarted judge refreshes recent hours: still counted once
+    store(device, [50, 51], {"a34001": {"Rtd": 100.0, "Flag": "D"}})  # invalid values
+    judge.step(timeout=0.2)
+    judge.roll_up()
+    hour.refresh_from_db()
+    assert (hour.n, hour.valid, hour.vmin, hour.exceed) == (52, 50, 1000, 50)
+    day = DailyRollup.objects.get(device=device, code="a34001")
+    assert (day.day, day.n, day.valid) == (dt.date(2024, 6, 1), 52, 50)
+    assert rollups.verify(T0, T0 + dt.timedelta(hours=1)) == []
