@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import District, Unit
 from lantian.lib import tz
-from monitoring import simulator
+from monitoring import rollups, simulator
 from monitoring.hj212 import parse_frame
 from monitoring.ingest import insert_rows, write_batch
 from monitoring.judge import judge_devices
@@ -93,6 +93,7 @@ def load_demo(stdout) -> None:
             frame = parse_frame(simulator.frame_for(sim, k, when, rng), _profile(device))
             uploads.append((device.pk, frame))
     write_batch(uploads, received_at=now)
+    rollups.rebuild(start, now + dt.timedelta(hours=1), [d.pk for d in devices])
     alarms = judge_devices([d.pk for d in devices], now=now)
     stdout.write(
         f"在线监测：{len(devices)} 个点位、{len(uploads)} 条上传、{len(set(alarms))} 条报警"
@@ -158,6 +159,9 @@ def _episode_data(rng: random.Random) -> int:
                 rows.append((device.pk, code, at, 2061, value, "N", None, None, None, None))
             at += dt.timedelta(hours=1)
     insert_rows(rows)
+    if rows:
+        times = [r[2] for r in rows]
+        rollups.rebuild(min(times), max(times) + dt.timedelta(hours=1), {r[0] for r in rows})
     return len(chosen)
 
 

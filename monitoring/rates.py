@@ -4,6 +4,7 @@
 - 数据传输率 = values received ÷ values due (period ÷ upload interval), per device, capped at 1.
 - 数据有效率 = values flagged N ÷ values received.
 - 数据有效传输率 = 传输率 × 有效率 (the MEE definition, peers.md §5.4).
+  Values received and valid come from the daily rollups (``rollups.py``), per Beijing day.
 - 立案率 = level-3 exceedance alarms first raised in the period that have a case ÷ all of them.
 - 开机率 (fume: fan and purifier on ÷ fan on; dust: instrument-running hours ÷ hours due), from
   device-hour counts (``monitoring.hours``, ``monitoring.onrate``).
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
 
+from lantian.lib import tz
 from monitoring.choices import ActionKind, AlarmKind, AlarmStatus, DeviceKind
 from monitoring.health import MAIN_CODE
-from monitoring.models import Alarm, Device, Reading
+from monitoring.models import Alarm, DailyRollup, Device, HourlyRollup
 
 
 @dataclass
@@ -54,20 +56,7 @@ def transmission(start: dt.datetime, end: dt.datetime, devices=None) -> list[Lin
     """联网率 and 数据有效传输率 per district and device kind over [start, end)."""
     devices = devices if devices is not None else Device.objects.filter(is_active=True)
     devices = list(devices.select_related("site__district"))
-    counts = {}
-    for code in set(MAIN_CODE.values()):
-        rows = (
-            Reading.objects.filter(
-                device__in=devices, code=code, data_time__gte=start, data_time__lt=end
-            )
-            .values("device_id")
-            .annotate(
-                n=Count("data_time", distinct=True),
-                ok=Count("data_time", filter=Q(flag__in=["N", ""]), distinct=True),
-            )
-        )
-        for row in rows:
-            counts[(row["device_id"], code)] = (row["n"], row["ok"])
+    counts = received_counts(devices, start, end)
     lines: dict[tuple, Line] = {}
     seconds = (end - start).total_seconds()
     for device in devices:
@@ -81,6 +70,39 @@ def transmission(start: dt.datetime, end: dt.datetime, devices=None) -> list[Lin
         line.received += min(received, int(due) or received)
         line.valid += min(valid, int(due) or valid)
     return sorted(lines.values(), key=lambda line: (line.district, line.kind))
+
+
+def received_counts(devices, start: dt.datetime, end: dt.datetime) -> dict:
+    """(device, main code) → (values received, valid) over [start, end), from the daily rollups
+    (whole Beijing days) or the hourly ones. When a device sends the same minute twice
+    (real-time and minute data), the CN with more values counts: no minute counts twice."""
+    codes = set(MAIN_CODE.values())
+    if _midnight(start) and _midnight(end):
+        rows = DailyRollup.objects.filter(
+            device__in=devices,
+            code__in=codes,
+            day__gte=tz.to_local(start).date(),
+            day__lt=tz.to_local(end).date(),
+        )
+    else:  # a period that is not whole days: its hours
+        rows = HourlyRollup.objects.filter(
+            device__in=devices, code__in=codes, start__gte=start, start__lt=end
+        )
+    rows = rows.values_list("device_id", "code", "cn", "n", "valid")
+    per_cn: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for device_id, code, cn, n, valid in rows:
+        slot = per_cn[(device_id, code, cn)]
+        slot[0] += n
+        slot[1] += valid
+    counts: dict[tuple, tuple[int, int]] = {}
+    for (device_id, code, _), (n, valid) in per_cn.items():
+        counts[(device_id, code)] = max(counts.get((device_id, code), (0, 0)), (n, valid))
+    return counts
+
+
+def _midnight(moment: dt.datetime) -> bool:
+    local = tz.to_local(moment)
+    return (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
 
 
 @dataclass

@@ -104,3 +104,28 @@ def test_the_chart_query_reads_only_the_months_it_names(devices):
     )
     scanned = {line.split(" on ")[1].split()[0] for line in plan.splitlines() if " on " in line}
     assert scanned == {"monitoring_reading_y2024m06"}, plan
+
+
+def test_rates_and_long_charts_read_the_rollups_not_the_raw_rows(client, world, devices):
+    """Pages never aggregate raw minute rows: the rates page and a 30-day chart read rollups
+    (on both databases); where raw rows are read, the query names a time range."""
+    import time_machine
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring import rollups
+
+    start = dt.datetime(2024, 6, 1, 8, 0, tzinfo=BEIJING)
+    write_batch([upload(devices[0], start + dt.timedelta(minutes=m)) for m in range(30)])
+    rollups.rebuild(start, start + dt.timedelta(hours=1))
+    client.force_login(world.office)
+    url = f"/api/v1/monitoring/devices/{devices[0].pk}/readings?code=a34001"
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/monitoring/rates/?days=30").status_code == 200
+            chart = client.get(url + "&hours=720").json()
+        with CaptureQueriesContext(connection) as raw:
+            assert client.get(url + "&hours=24").status_code == 200
+    assert not [q["sql"] for q in queries if "monitoring_reading" in q["sql"]]
+    assert [p[1] for p in chart["points"]] == [100.0]  # one hourly mean
+    reads = [q["sql"] for q in raw if '"monitoring_reading"' in q["sql"]]
+    assert reads and all('"data_time" >=' in q and '"data_time" <' in q for q in reads)
