@@ -13,6 +13,12 @@ In the manner of healthchecks' ``smtpd`` command, but built for throughput:
 Back-pressure: when more than ``max_pending`` uploads wait for the database, every connection
 stops reading until the writer catches up. SIGTERM stops accepting, flushes, acknowledges and
 closes.
+
+Abuse (``limits.py``): each address may hold ``max_per_address`` connections; a connection that
+has not sent one valid frame is closed after ``handshake_timeout``, an identified device after
+``idle_intervals`` of its reporting interval without a byte; what an address gets quarantined is
+rate-limited (a token bucket per address: the first bytes of each bad frame are kept, the rest
+of a flood is counted in one summary row per address and minute).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from monitoring.hj212.frame import build_segment, parse_verified, reply_flag
 from monitoring.hj212.profiles import TOLERANT
 from monitoring.hj212.stream import StreamDecoder
 from monitoring.ingest import DATA_CNS, Directory, Rejected
+from monitoring.limits import QuarantineBudget
 
 log = logging.getLogger("lantian.hj212")
 RELOAD_GAP = 5.0  # seconds between device-directory reloads triggered by unknown MNs
@@ -50,6 +57,9 @@ class Stats:
     batches: int = 0
     paused: int = 0
     write_errors: int = 0
+    refused: int = 0  # connections over the per-address cap
+    suppressed: int = 0  # bad frames counted, not stored, over an address's quarantine budget
+    idle_closed: int = 0
     ack_latency: list[float] = field(default_factory=list)
 
 
@@ -59,13 +69,16 @@ class DeviceConnection(asyncio.Protocol):
         self.decoder = StreamDecoder()
         self.transport: asyncio.Transport | None = None
         self.peer = ""
+        self.address = ""
         self.last_active = time.monotonic()
+        self.idle_limit = gateway.handshake_timeout  # until a valid frame says who it is
         self.closed = False
 
     def connection_made(self, transport) -> None:
         self.transport = transport
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else ""
+        self.address = peer[0] if peer else ""
         if not self.gateway.admit(self):
             transport.close()
             self.closed = True
@@ -105,7 +118,7 @@ class Gateway:
         port: int = 9212,
         *,
         max_connections: int = 20000,
-        idle_timeout: float = 900.0,
+        idle_timeout: float = 300.0,
         batch_size: int = 5000,
         batch_delay: float = 0.02,
         max_pending: int = 50000,
@@ -113,10 +126,23 @@ class Gateway:
         dedupe_size: int = 200_000,
         writer=None,
         judge_every: float = 0.0,
+        max_per_address: int = 256,
+        handshake_timeout: float = 60.0,
+        idle_intervals: float = 3.0,
+        quarantine_rate: float = 2.0,
+        quarantine_burst: int = 20,
+        quarantine_bytes: int = 1024,
+        summary_every: float = 60.0,
     ) -> None:
         self.host, self.port = host, port
         self.max_connections = max_connections
-        self.idle_timeout = idle_timeout
+        self.idle_timeout = idle_timeout  # the least an identified device is given
+        self.max_per_address = max_per_address
+        self.per_address: dict[str, int] = {}
+        self.handshake_timeout = min(handshake_timeout, idle_timeout)
+        self.idle_intervals = idle_intervals
+        self.budget = QuarantineBudget(quarantine_rate, quarantine_burst, quarantine_bytes)
+        self.summary_every = summary_every
         self.batch_size, self.batch_delay = batch_size, batch_delay
         self.max_pending = max_pending
         self.directory = Directory()
@@ -223,12 +249,25 @@ class Gateway:
         if len(self.conns) >= self.max_connections:
             log.warning("connection limit %d reached, refusing %s", self.max_connections, conn.peer)
             return False
+        held = self.per_address.get(conn.address, 0)
+        if held >= self.max_per_address:
+            self.stats.refused += 1
+            if self.stats.refused % 1000 == 1:
+                log.warning("%s holds %d connections already, refusing", conn.address, held)
+            return False
+        self.per_address[conn.address] = held + 1
         self.conns.add(conn)
         self.stats.connections += 1
         return True
 
     def forget(self, conn: DeviceConnection) -> None:
-        self.conns.discard(conn)
+        if conn in self.conns:
+            self.conns.discard(conn)
+            left = self.per_address.get(conn.address, 1) - 1
+            if left > 0:
+                self.per_address[conn.address] = left
+            else:
+                self.per_address.pop(conn.address, None)
 
     def incoming(self, conn: DeviceConnection, data: bytes) -> None:
         self._inbox.append((conn, data))
@@ -301,6 +340,7 @@ class Gateway:
             self._reject(conn, cut.raw, "bad_password", "PW 不符", frame.mn)
             return
         self.by_mn[frame.mn] = conn
+        conn.idle_limit = max(self.idle_timeout, device.interval * self.idle_intervals)
         if frame.cn == "1013":  # the device asks for a time check
             conn.send(_reply(frame, "9013"))
             return
@@ -339,6 +379,11 @@ class Gateway:
 
     def _reject(self, conn, raw: bytes, reason: str, detail: str = "", mn: str = "") -> None:
         self.stats.quarantined += 1
+        kept = self.budget.admit(conn.address if conn else "", raw, reason, detail)
+        if kept is None:
+            self.stats.suppressed += 1
+            return
+        raw, detail = kept
         self._rejected.append(Rejected(raw, reason, detail, conn.peer if conn else "", mn))
 
     # --- writing -----------------------------------------------------------------------------
@@ -428,13 +473,18 @@ class Gateway:
 
     async def _housekeeping(self) -> None:
         loop = asyncio.get_running_loop()
-        period = max(0.5, min(self.idle_timeout / 4, 10.0))
+        period = max(0.2, min(self.handshake_timeout / 4, self.summary_every / 2, 10.0))
         while True:
             await asyncio.sleep(period)
             now = time.monotonic()
             for conn in list(self.conns):
-                if now - conn.last_active > self.idle_timeout and conn.transport is not None:
+                if now - conn.last_active > conn.idle_limit and conn.transport is not None:
+                    self.stats.idle_closed += 1
                     conn.transport.close()
+            for address, raw, detail in self.budget.summaries(now, self.summary_every):
+                self._rejected.append(Rejected(raw, "rate_limited", detail, address, ""))
+            if self._rejected and self._flush_handle is None and self._writing is None:
+                self._flush()
             for upload in self.reassembler.expire(now):
                 self._store_incomplete(upload)
             if self.directory.stale():

@@ -37,6 +37,7 @@ class DeviceInfo:
     password: str
     kind: str
     profile: Profile
+    interval: int = 60  # seconds between uploads
 
 
 @dataclass
@@ -51,11 +52,13 @@ class Directory:
         from monitoring.models import Device
 
         rows = Device.objects.filter(is_active=True).values_list(
-            "id", "mn", "password", "kind", "profile", "strict"
+            "id", "mn", "password", "kind", "profile", "strict", "interval_seconds"
         )
         self.devices = {
-            mn: DeviceInfo(pk, mn, pw, kind, with_overrides(get_profile(prof), strict=strict))
-            for pk, mn, pw, kind, prof, strict in rows
+            mn: DeviceInfo(
+                pk, mn, pw, kind, with_overrides(get_profile(prof), strict=strict), interval
+            )
+            for pk, mn, pw, kind, prof, strict, interval in rows
         }
         self.loaded_at = time.monotonic()
 

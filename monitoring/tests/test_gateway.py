@@ -274,7 +274,7 @@ def test_2005_device_without_flag_gets_no_ack_but_is_stored(site, gateway_factor
         mn="0873HHMZWSLH02", password="123456", kind="dust", site=site, profile="legacy-2005"
     )
     seg = (
-        "ST=32;CN=2011;PW=123456;MN=0873HHMZWSLH02;CP=&&DataTime=20160103133030;"
+        "ST=32;CN=2011;PW=123456;MN=0873HHMZWSLH02;CP=&&DataTime=20240103133030;"
         "B03-Rtd=55.1,B03-Flag=N&&"
     )
     frame = wrap(seg)
@@ -333,3 +333,72 @@ def test_a_device_registered_while_running_is_known_after_a_resend(site, gateway
         c.close()
     assert Quarantine.objects.filter(reason="unknown_mn", mn="NEW0001").count() == 1
     assert Reading.objects.filter(device__mn="NEW0001").count() == 2
+
+
+# --- abuse (issue 11 item 3) -----------------------------------------------------------------
+
+
+def closed_within(sock, seconds) -> bool:
+    """True when the gateway closes ``sock`` within ``seconds``."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def test_a_flood_of_bad_frames_fills_a_few_rows_and_is_counted(devices, gateway_factory):
+    bad = upload("DUST0000", 1).replace(b"\r\n", b"")[:-4] + b"0000\r\n"  # wrong CRC
+    with gateway_factory(quarantine_rate=0.01, quarantine_burst=5, summary_every=0.5) as gw:
+        c = Client(gw.port)
+        c.send(bad * 300)
+        assert wait_for(lambda: Quarantine.objects.filter(reason="rate_limited").exists())
+        c.close()
+    rows = list(Quarantine.objects.exclude(reason="rate_limited"))
+    assert len(rows) == 5  # the burst; the rest counted, not stored
+    summary = Quarantine.objects.get(reason="rate_limited")
+    assert "另有 295 帧" in summary.detail and summary.peer == "127.0.0.1"
+    assert all(len(bytes(r.raw)) <= 1024 for r in Quarantine.objects.all())
+
+
+def test_a_big_bad_frame_keeps_its_first_bytes(devices, gateway_factory):
+    with gateway_factory(quarantine_bytes=100) as gw:
+        c = Client(gw.port)
+        c.send(b"garbage " * 1000 + b"\r\n")
+        assert wait_for(lambda: Quarantine.objects.exists())
+        c.close()
+    row = Quarantine.objects.first()
+    assert len(bytes(row.raw)) == 100 and "原长" in row.detail
+
+
+def test_connections_per_address_are_capped(devices, gateway_factory):
+    with gateway_factory(max_per_address=2) as gw:
+        kept = [Client(gw.port), Client(gw.port)]
+        third = Client(gw.port)
+        assert closed_within(third.sock, 5)
+        assert not closed_within(kept[0].sock, 0.3)
+        kept[0].close()
+        assert wait_for(lambda: gw.gateway.per_address.get("127.0.0.1") == 1)
+        again = Client(gw.port)  # a freed place is given again
+        again.send(upload("DUST0000", 2))
+        assert len(again.read_acks(1)) == 1
+        for c in (kept[1], third, again):
+            c.close()
+
+
+def test_idle_timeout_follows_whether_and_how_often_a_device_reports(devices, gateway_factory):
+    Device.objects.filter(mn="DUST0001").update(interval_seconds=1)
+    with gateway_factory(handshake_timeout=0.5, idle_timeout=0.5, idle_intervals=2.5) as gw:
+        half = Client(gw.port)
+        half.send(upload("DUST0000", 3)[:40])  # half a frame, then nothing
+        device = Client(gw.port)
+        device.send(upload("DUST0001", 3))
+        assert len(device.read_acks(1)) == 1
+        assert closed_within(half.sock, 3)  # unidentified: the handshake timeout
+        assert not closed_within(device.sock, 1.5)  # identified: 2.5 × its 1 s interval
+        assert closed_within(device.sock, 4)
+        assert gw.gateway.stats.idle_closed == 2

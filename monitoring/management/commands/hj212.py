@@ -24,7 +24,26 @@ class Command(BaseCommand):
         s.add_argument("--host", default="0.0.0.0")
         s.add_argument("--port", type=int, default=9212)
         s.add_argument("--max-connections", type=int, default=20000)
-        s.add_argument("--idle-timeout", type=float, default=900.0, help="秒")
+        s.add_argument(
+            "--idle-timeout", type=float, default=300.0, help="已识别设备至少保持的空闲秒数"
+        )
+        s.add_argument(
+            "--idle-intervals",
+            type=float,
+            default=3.0,
+            help="已识别设备空闲超过其上传间隔的多少倍即断开（不少于 --idle-timeout）",
+        )
+        s.add_argument(
+            "--handshake-timeout", type=float, default=60.0, help="未发来有效报文的连接保持秒数"
+        )
+        s.add_argument("--max-per-address", type=int, default=256, help="每个 IP 地址的连接上限")
+        s.add_argument(
+            "--quarantine-rate", type=float, default=2.0, help="每个地址每秒可写入隔离的帧数"
+        )
+        s.add_argument("--quarantine-burst", type=int, default=20, help="隔离写入的突发上限")
+        s.add_argument(
+            "--quarantine-bytes", type=int, default=1024, help="每帧隔离保存的最大字节数"
+        )
         s.add_argument("--batch-size", type=int, default=5000)
         s.add_argument("--batch-delay", type=float, default=0.02, help="秒")
         s.add_argument("--max-pending", type=int, default=50000)
@@ -117,6 +136,12 @@ class Command(BaseCommand):
             batch_delay=options["batch_delay"],
             max_pending=options["max_pending"],
             judge_every=options["judge_every"],
+            max_per_address=options["max_per_address"],
+            handshake_timeout=options["handshake_timeout"],
+            idle_intervals=options["idle_intervals"],
+            quarantine_rate=options["quarantine_rate"],
+            quarantine_burst=options["quarantine_burst"],
+            quarantine_bytes=options["quarantine_bytes"],
         )
 
         async def main():
