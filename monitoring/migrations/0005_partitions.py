@@ -23,7 +23,7 @@ def partition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = True
-    dependencies = [("monitoring", "0003_judge_state")]
+    dependencies = [("monitoring", "0004_judge_state")]
     operations = [
         migrations.AlterField(
             model_name="reading",

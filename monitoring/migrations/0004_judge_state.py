@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0002_case_ledger"),
+        ("monitoring", "0003_pattern_detectors"),
     ]
 
     operations = [
