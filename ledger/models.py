@@ -21,7 +21,6 @@ import uuid
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-import cn2an
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -47,6 +46,7 @@ from ledger.choices import (
     SupervisionState,
     UnitRole,
 )
+from plans.extract.numerals import number_to_cn
 
 
 def _plan_source_path(instance: models.Model, filename: str) -> str:
@@ -245,7 +245,7 @@ class Task(models.Model):
     def display_no(self) -> str:
         """``六`` in a task list (as the plan writes it), ``6`` in a work plan."""
         if self.plan.kind == PlanKind.TASK_LIST and 0 < self.no < 100:
-            return cn2an.an2cn(self.no)
+            return number_to_cn(self.no)
         return str(self.no)
 
     @property
@@ -433,7 +433,7 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         prefix = f"{self.district_name}：" if self.district_name else ""
-        number = f"（{cn2an.an2cn(self.no)}）" if self.no else ""
+        number = f"（{number_to_cn(self.no)}）" if self.no else ""
         return f"{prefix}{number}{self.text}"[:200]
 
 

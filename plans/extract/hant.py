@@ -78,5 +78,5 @@ def to_simplified(text: str) -> str:
 
 def looks_traditional(text: str, threshold: int = 3) -> bool:
     """True when the text uses at least ``threshold`` distinct traditional-only characters."""
-    hits = {c for c in text if TABLE.get(ord(c), ord(c)) != ord(c)}
+    hits = {c for c in text if TABLE.get(ord(c), c) != c}
     return len(hits) >= threshold

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from .dates import DateHit, _clause_end
+from .numerals import cn_to_number
 
 _MEASURE = (
     r"吨/月[・·•]平方公里|吨/平方公里[・·•]月|微克/立方米|毫克/立方米|mg/m3|mg/m³|μg/m3|μg/m³|"
@@ -43,16 +44,8 @@ def cn_number(text: str) -> float | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        import cn2an
-
-        return float(cn2an.cn2an(text, "smart"))
-    except Exception:  # noqa: BLE001 - cn2an raises ValueError and others on odd input
-        return None
+    value = cn_to_number(text)
+    return None if value is None else float(value)
 
 
 def _plain(value: float) -> int | float:

@@ -466,19 +466,20 @@ _DEBRIS = re.compile(
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$"
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# zero-width characters go; full-width digits and Latin letters → ASCII (punctuation stays as
+# written); no-break and en/em spaces → a space
+_NORMALISE = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
+    **{c: c - 0xFEE0 for r in ("０９", "ＡＺ", "ａｚ") for c in range(ord(r[0]), ord(r[1]) + 1)},
+    **dict.fromkeys(map(ord, "\xa0\u2002\u2003"), " "),
+}
 
 
 def clean_line(line: str) -> str:
     """One physical line without debris; keeps leading indentation as a marker."""
-    line = line.translate(_INVISIBLE)
-    line = _DEBRIS.sub("", line)
-    # full-width digits and Latin letters → ASCII; punctuation stays as written
-    line = "".join(
-        chr(ord(c) - 0xFEE0) if ("０" <= c <= "９" or "Ａ" <= c <= "Ｚ" or "ａ" <= c <= "ｚ") else c
-        for c in line
-    )
-    line = line.replace("\xa0", " ").replace("\u2002", " ").replace("\u2003", " ")
+    line = _DEBRIS.sub("", line.translate(_NORMALISE))
+    if line.isprintable():  # the usual case: nothing of category C (control, format …) left
+        return line
     return "".join(c for c in line if c in "\t" or unicodedata.category(c)[0] != "C")
 
 

@@ -11,6 +11,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.hj212.cli import add_parse_arguments
+
 
 class Command(BaseCommand):
     help = "HJ 212：parse 解析报文（每行一帧，输出 JSON）；serve 运行接入网关；simulate 模拟设备。"
@@ -18,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         p = sub.add_parser("parse", help="从标准输入逐行解析报文，每行输出一个 JSON")
-        p.add_argument("--profile", default="tolerant", help="容错配置：tolerant strict …")
+        add_parse_arguments(p)
 
         s = sub.add_parser("serve", help="运行 HJ 212 接入网关（TCP）")
         s.add_argument("--host", default="0.0.0.0")
@@ -90,20 +92,9 @@ class Command(BaseCommand):
         return self.simulate(options)
 
     def parse(self, options):
-        from monitoring.hj212 import FrameError, get_profile, parse_frame
+        from monitoring.hj212.cli import parse_lines
 
-        profile = get_profile(options["profile"])
-        out = sys.stdout
-        for line in sys.stdin.buffer:
-            line = line.rstrip(b"\r\n").removeprefix(b"\xef\xbb\xbf")  # a BOM from Windows tools
-            if not line.strip():
-                continue
-            try:
-                result = parse_frame(line, profile).as_json()
-            except FrameError as err:
-                result = {"ok": False, "error": err.reason, "detail": err.detail}
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
-            out.flush()
+        parse_lines(sys.stdin.buffer, sys.stdout, options["profile"])
 
     def serve(self, options):
         import socket

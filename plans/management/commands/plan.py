@@ -6,24 +6,12 @@ stdout, exit status 0; exit status 2 and one line on stderr when the input canno
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.extract import ExtractError, parse_file
-
-
-def _year(value: str) -> int:
-    if not value.isdigit() or not 1990 <= int(value) <= 2100:
-        raise ValueError(value)
-    return int(value)
-
-
-def _date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
+from plans import cli
+from plans.extract import ExtractError
 
 
 class Command(BaseCommand):
@@ -31,17 +19,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        parse = sub.add_parser("parse", help="解析方案文件（.txt/.docx/.pdf），输出 JSON")
-        parse.add_argument("file", help="方案文件路径（- 表示标准输入）")
-        parse.add_argument("--year", type=_year, help="方案年度（未写年份的日期按此年换算）")
-        parse.add_argument("--issued", type=_date, help="发文日期 YYYY-MM-DD（工作日期限由此起算）")
-        parse.add_argument("--compact", action="store_true", help="输出单行 JSON")
+        parse = sub.add_parser("parse", help="解析方案文件（.txt/.docx/.pdf/.xlsx），输出 JSON")
+        cli.add_parse_arguments(parse)
         imp = sub.add_parser(
             "import", help="解析方案文件并导入台账（同一文件重复导入不会重复创建）"
         )
         imp.add_argument("file", help="方案文件路径")
-        imp.add_argument("--year", type=_year)
-        imp.add_argument("--issued", type=_date)
+        imp.add_argument("--year", type=cli.year)
+        imp.add_argument("--issued", type=cli.date)
         imp.add_argument(
             "--city", help="解析单位名称所用的城市（默认取方案所属城市或系统默认城市）"
         )
@@ -49,36 +34,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            extraction, name, data = self._parse(options)
+            extraction, name, data = cli.parse_options(options)
         except ExtractError as exc:
             self.stderr.write(f"lantian plan {options['action']}: {exc}")
             sys.exit(2)
         if options["action"] == "parse":
-            indent = None if options["compact"] else 2
-            self.stdout.write(json.dumps(extraction, ensure_ascii=False, indent=indent))
+            self.stdout.write(cli.dump(extraction, compact=options["compact"]))
             return
         self._import(extraction, name, data, options)
-
-    def _parse(self, options):
-        path = options["file"]
-        if path == "-":
-            data = sys.stdin.buffer.read()
-            name = "stdin.txt"
-        else:
-            file = Path(path)
-            if not file.is_file():
-                raise ExtractError(f"文件不存在或不可读：{path}")
-            try:
-                data = file.read_bytes() if file.stat().st_size <= 64 * 1024 * 1024 else b""
-            except OSError as exc:
-                raise ExtractError(f"无法读取文件：{exc.strerror or exc}") from exc
-            if not data and file.stat().st_size:
-                raise ExtractError(f"文件过大（{file.stat().st_size / 1024 / 1024:.1f} MB）")
-            name = file.name
-        extraction = parse_file(
-            data, filename=name, year=options.get("year"), issued=options.get("issued")
-        )
-        return extraction, name, data
 
     def _import(self, extraction, name, data, options):
         try:
