@@ -73,6 +73,57 @@ def run_real(verbose: bool) -> float:
     return worst
 
 
+CORPUS = ROOT / "testdata/plans/corpus"
+
+
+def run_corpus(split: str, verbose: bool) -> dict[str, tuple]:
+    """Every corpus document of ``split`` (tune / heldout / all) against its gold annotation;
+    the field groups are pooled over the documents (matches, gold and found counts summed)."""
+    from collections import Counter
+
+    from plans.accuracy import prf, score
+    from plans.extract import ExtractError, parse_file
+
+    pooled: dict[str, Counter] = {}
+    print(f"   {'document':<52}{'split':>8}{'items':>7}{'lowest F1':>11}")
+    for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if split != "all" and gold.get("split") != split:
+            continue
+        try:
+            out = parse_file(CORPUS / gold["file"], year=gold.get("year"))
+            out = json.loads(json.dumps(out, ensure_ascii=False))
+        except ExtractError as exc:
+            out = {"items": [], "error": str(exc)}
+        rows = score(out, gold)
+        worst = min((row[3] for row in rows), default=1.0)
+        note = f"  ({out['error']})" if out.get("error") else ""
+        name = gold["file"]
+        print(f"   {name:<52}{gold.get('split', ''):>8}{len(out['items']):>7}{worst:>11.3f}{note}")
+        for name, _p, _r, _f, hit, g, found, diffs in rows:
+            bucket = pooled.setdefault(name, Counter())
+            bucket.update({"hit": hit, "gold": g, "found": found})
+            if verbose and diffs:
+                for line in diffs[:12]:
+                    print("      " + line[:200])
+    print(
+        f"   {'field group (pooled)':<26}{'precision':>10}{'recall':>8}{'F1':>8}"
+        f"{'match':>8}{'gold':>6}{'found':>7}"
+    )
+    result = {}
+    for name, c in pooled.items():
+        hit, g, found = c["hit"], c["gold"], c["found"]
+        precision = hit / found if found else (1.0 if not g else 0.0)
+        recall = hit / g if g else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        result[name] = (precision, recall, f1, hit, g, found)
+        print(f"   {name:<26}{precision:>10.3f}{recall:>8.3f}{f1:>8.3f}{hit:>8}{g:>6}{found:>7}")
+    lowest = min((r[2] for r in result.values()), default=1.0)
+    print(f"   lowest pooled F1 ({split}): {lowest:.3f}")
+    del prf
+    return result
+
+
 def run(plan: Path | None, gold_path: Path, *, output: Path | None, year, issued, verbose) -> float:
     from plans.extract import parse_file
 
@@ -121,12 +172,20 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--real", action="store_true", help="real plan excerpts vs hand-written expectations"
     )
+    parser.add_argument(
+        "--corpus",
+        choices=("tune", "heldout", "all"),
+        help="the corpus of real documents (testdata/plans/corpus/) against its gold annotations",
+    )
     parser.add_argument("--year", type=int)
     parser.add_argument("--issued")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the differences")
     args = parser.parse_args(argv)
     if args.real:
         run_real(args.verbose)
+        return 0
+    if args.corpus:
+        run_corpus(args.corpus, args.verbose)
         return 0
     if args.seeds:
         pairs = [

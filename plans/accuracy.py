@@ -105,6 +105,38 @@ def gold_groups(gold: dict) -> dict[str, Counter]:
             for it in items
             for t in it["targets"]
         )
+    groups.update(_notice_groups(items, gold=True))
+    return groups
+
+
+# Groups of the corpus annotations (testdata/plans/corpus/gold/): scored only when the gold
+# items carry the key, so the seeds' annotations are scored as before.
+NOTICE_KEYS = {
+    "problem": "problem texts",
+    "target": "target texts",
+    "progress": "completion claims",
+    "contacts": "personal data",
+    "place": "places",
+}
+
+
+def _notice_groups(items: list[dict], *, gold: bool, keys=None) -> dict[str, Counter]:
+    keys = keys if keys is not None else [k for k in NOTICE_KEYS if any(k in it for it in items)]
+    if not gold and not keys:
+        return {}
+    groups: dict[str, Counter] = {}
+    for key in keys:
+        counter: Counter = Counter()
+        for it in items:
+            value = it.get(key)
+            if key == "contacts":
+                values = [c["value"] if isinstance(c, dict) else c for c in value or []]
+                counter.update((it["no"], sq(v)) for v in values)
+            elif key == "place":
+                counter.update((it["no"], k, sq(v)) for k, v in (value or {}).items())
+            elif value:
+                counter[(it["no"], sq(value))] += 1
+        groups[NOTICE_KEYS[key]] = counter
     return groups
 
 
@@ -184,6 +216,8 @@ def pred_groups(out: dict, gold: dict) -> dict[str, Counter]:
         for it in items
         for t in it.get("targets", [])
     )
+    notice_keys = [k for k in NOTICE_KEYS if any(k in it for it in gold["items"])]
+    groups.update(_notice_groups(items, gold=False, keys=notice_keys))
     return groups
 
 

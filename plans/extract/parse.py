@@ -7,8 +7,9 @@ import os
 import re
 from pathlib import Path
 
-from . import meta
+from . import flattened, layout, meta
 from .errors import ExtractError
+from .fields import LABEL, field_of
 from .tasks import detect_kind, parse_task_list, parse_work_plan
 from .text import MAX_BYTES, MAX_CHARS, join_lines, prepare, read_bytes
 
@@ -80,7 +81,7 @@ def _parse_lines(raw_lines: list[str], *, year=None, issued=None) -> dict:
 def _parse(raw_lines: list[str], *, year=None, issued=None) -> dict:
     if sum(len(line) for line in raw_lines) > MAX_CHARS:
         raise ExtractError(f"文本过长（上限 {MAX_CHARS} 字）")
-    lines = prepare(raw_lines)
+    lines = layout.normalise(flattened.tables_in(prepare(raw_lines)))
     if not any(line.strip() for line in lines):
         raise ExtractError("文档为空（没有可读的文字）")
     if not re.search(r"[\u4e00-\u9fa5]", "".join(lines[:2000])):
@@ -112,6 +113,9 @@ def _parse(raw_lines: list[str], *, year=None, issued=None) -> dict:
     if not items:
         raise ExtractError("未找到任务：文档中没有编号的任务清单或带责任单位的任务")
     used_set = set(used)
+    if kind == "task_list" and len(items) == 1:
+        # a notice's closing lines (联系电话：…) belong to its one item: personal data, kept apart
+        _add_contacts(items[0], [p for i, p in enumerate(paragraphs) if i not in used_set])
     body = [p for i, p in enumerate(paragraphs) if i not in used_set]
     rules = meta.rules_of(body, plan_year, issued_date)
     _check_numbering(items, warnings)
@@ -135,6 +139,17 @@ def _parse(raw_lines: list[str], *, year=None, issued=None) -> dict:
         "warnings": warnings,
         "schema": SCHEMA_VERSION,
     }
+
+
+def _add_contacts(item: dict, paragraphs: list[str]) -> None:
+    contacts = item.setdefault("contacts", [])
+    for paragraph in paragraphs:
+        match = LABEL.match(paragraph)
+        if match and field_of(match.group()) == "contact":
+            label, value = match.group().rstrip("：: "), paragraph[match.end() :].strip()
+            entry = {"label": label, "value": value}
+            if entry["value"] and entry not in contacts:
+                contacts.append(entry)
 
 
 def _check_numbering(items: list[dict], warnings: list[str]) -> None:

@@ -17,8 +17,10 @@ from collections import Counter
 
 from . import units as unitlists
 from .dates import DateHit, clause_after, clause_around, cn_int, find_dates, year_only_commitments
+from .fields import LABEL, field_of, is_place
+from .layout import is_stop
 from .quantities import problem_numbers, targets
-from .text import DISTRICT_HEADER, LABEL, STRUCTURAL, is_heading, squash
+from .text import DISTRICT_HEADER, STRUCTURAL, inline_numbered, is_heading, squash
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 
@@ -72,63 +74,11 @@ def marker(text: str) -> tuple[str | None, int | None, str]:
     return None, None, text
 
 
-_FIELD_OF_LABEL = {
-    "整改责任单位": "responsible",
-    "责任单位": "responsible",
-    "落实单位": "responsible",
-    "主办单位": "responsible",
-    "牵头单位": "lead",
-    "配合单位": "participants",
-    "参与单位": "participants",
-    "协办单位": "participants",
-    "责任领导": "leaders",
-    "督导验收单位": "acceptance",
-    "验收单位": "acceptance",
-    "督导单位": "acceptance",
-    "督办单位": "acceptance",
-    "整改目标": "target",
-    "工作目标": "target",
-    "整改时限": "deadline",
-    "完成时限": "deadline",
-    "整改期限": "deadline",
-    "完成时间": "deadline",
-    "整改措施": "measures",
-    "工作措施": "measures",
-    "具体措施": "measures",
-    "主要措施": "measures",
-    "整改要求": "requirements",
-    "问题描述": "problem",
-    "存在问题": "problem",
-    "反馈问题": "problem",
-    "具体问题": "problem",
-    "牵头部门": "lead",
-    "责任部门": "responsible",
-    "配合部门": "participants",
-    "主责单位": "responsible",
-    "主责部门": "responsible",
-    "整改主体": "responsible",
-    "整改实施主体": "responsible",
-    "实施主体": "responsible",
-    "责任主体": "responsible",
-    "牵头验收单位": "acceptance_lead",
-    "配合验收单位": "acceptance",
-    "时限要求": "deadline",
-    "完成期限": "deadline",
-    "整改完成情况": "progress",
-    "整改情况": "progress",
-    "完成情况": "progress",
-    "整改进展情况": "progress",
-    "整改进展": "progress",
-    "进展情况": "progress",
-}
-
-
 def label_of(text: str) -> tuple[str | None, str]:
     match = LABEL.match(text)
     if not match:
         return None, text
-    name = re.sub(r"\s|[：:]", "", match.group())
-    return _FIELD_OF_LABEL.get(name), text[match.end() :].strip()
+    return field_of(match.group()), text[match.end() :].strip()
 
 
 def detect_kind(paragraphs: list[str]) -> str:
@@ -142,6 +92,17 @@ def detect_kind(paragraphs: list[str]) -> str:
     labels["responsible"] += inline if labels["measures"] else 0
     unit_labels = labels["responsible"] + labels["lead"] + labels["acceptance"]
     time_labels = labels["deadline"] + labels["measures"] + labels["target"]
+    described = labels["problem"] + labels["progress"] + labels["target"] + labels["measures"]
+    headed = [  # the field right after a numbered paragraph: an item and its fields
+        label_of(p)[0]
+        for before, p in zip(paragraphs, paragraphs[1:], strict=False)
+        if marker(before)[0] and not label_of(before)[0] and label_of(p)[0] not in (None, "contact")
+    ]
+    kinds = {f for f in labels if f and f != "contact"}
+    if (labels["problem"] or headed) and len(kinds) >= 2 and described >= 1:
+        return "task_list"  # a notice: one or more problems given by labels
+    if len(headed) >= 2 and set(headed) - {"lead", "participants"}:
+        return "task_list"  # numbered items, each followed by its 责任主体/整改时限 …
     if unit_labels >= 1 and time_labels >= 1 and unit_labels + time_labels >= 3:
         # 牵头单位/责任单位 lines alone after each task are a work plan's variant
         if labels["deadline"] + labels["measures"] + labels["acceptance"] == 0:
@@ -154,6 +115,10 @@ def detect_kind(paragraphs: list[str]) -> str:
 
 
 def _title(text: str) -> str:
+    """The first sentence; for a problem written as a list (``1.…；2.…``) its first entry."""
+    listed = re.match(r"^[（(]?1\s*[.．、)）]\s*", text)
+    if listed:
+        return re.split(r"[。；;]", text[listed.end() :], maxsplit=1)[0].strip()
     head = re.split(r"[。]", text, maxsplit=1)[0]
     return head.strip()
 
@@ -250,16 +215,28 @@ def _dated_commitments(text: str, year: int | None, issued) -> list[dict]:
         if not any(h.start < x.end and x.start < h.end for x in hits)
     ]
     for hit in sorted(hits, key=lambda h: h.start):
-        if _not_a_deadline(text, hit):
+        if _not_a_deadline(text, hit) or _an_event(text, hit):
             continue
         raw = clause_after(text, hit)
-        date_raw = hit.raw.strip()
+        date_raw = _date_raw(hit)
+        raw = raw[raw.index(date_raw) :] if date_raw in raw else raw
         what = raw[len(date_raw) :].lstrip("，, ") if raw.startswith(date_raw) else raw
         milestone = {"date": hit.iso, "raw": raw, "date_raw": date_raw, "what": what}
         if hit.kind == "year_only":
             milestone["uncertain"] = True
         out.append(milestone)
     return out
+
+
+def _an_event(text: str, hit: DateHit) -> bool:
+    """A day or month that dates what happened (``2020年7月12日，…进行约谈``, ``8月初``), not a
+    promise: no 前/底/末/内 with it and no 完成/达到 … after it."""
+    if hit.kind not in ("day", "month"):
+        return False
+    if re.search(r"[前底末内]", hit.raw):
+        return False
+    promise = r"\s*(?:前|之前|以前|底|末|内|完成|建成|达到|实现|全部|基本|全面)"
+    return not re.match(promise, text[hit.end :])
 
 
 def _not_a_deadline(text: str, hit: DateHit) -> bool:
@@ -300,6 +277,8 @@ def parse_task_list(
             if style:
                 found = j
                 break
+        if found is not None and field == "problem" and is_heading(paragraphs[found]):
+            found = None  # 二、整改情况 / 问题描述：… — a part's heading, then the item by labels
         if found is not None and not _continues_measures(paragraphs, found):
             heads.append(found)
             header_styles[marker(paragraphs[found])[0]] += 1
@@ -373,7 +352,11 @@ _TAIL = re.compile(
 
 def _trim_tail(paragraphs: list[str], start: int, end: int) -> int:
     for i in range(start + 1, end):
-        if _TAIL.match(paragraphs[i]) or re.match(r"^附\s*件\s*\d*\s*$", paragraphs[i]):
+        if (
+            _TAIL.match(paragraphs[i])
+            or re.match(r"^附\s*件\s*\d*\s*$", paragraphs[i])
+            or is_stop(paragraphs[i])
+        ):
             return i
     return end
 
@@ -395,12 +378,24 @@ def _task_item(block: list[str], year: int | None, issued, *, number: int | None
     in_measures = False
     in_progress = False
     district = None
+    progress: list[str] = []
+    contacts: list[dict] = []
+    place: dict[str, str] = {}
     for text in block[i:]:
         field, value = label_of(text)
         if field and not (in_measures and field in ("problem",)):
             in_progress = field == "progress"
-            if in_progress:
-                continue  # 整改完成情况：what was done, not what is to be done
+            if in_progress:  # 整改完成情况：what was done (a claim), not what is to be done
+                progress.extend([value] if value else [])
+                continue
+            if field == "contact":  # personal data: kept apart, never a measure or a unit
+                contacts.append({"label": LABEL.match(text).group().rstrip("：: "), "value": value})
+                in_measures = False
+                continue
+            if is_place(field):
+                place[field.split(":", 1)[1]] = value
+                in_measures = False
+                continue
             if field == "measures":
                 in_measures = True
                 if value:
@@ -410,6 +405,7 @@ def _task_item(block: list[str], year: int | None, issued, *, number: int | None
             fields[field] = (fields.get(field, "") + value) if field in fields else value
             continue
         if in_progress:
+            progress.append(text)
             continue
         if in_measures or "measures" not in fields:
             in_measures = True
@@ -422,7 +418,7 @@ def _task_item(block: list[str], year: int | None, issued, *, number: int | None
                 district_after = None
                 district = district_after
             continue
-    problem = "".join(problem_parts).strip()
+    problem = "".join(problem_parts).strip() or fields.get("problem", "").strip()
     title = _title(problem)
     responsible_raw = fields.get("responsible", "")
     lead_raw = fields.get("lead", "")
@@ -551,6 +547,9 @@ def _task_item(block: list[str], year: int | None, issued, *, number: int | None
         item["deadline_note"] = dl["deadline_note"]
     if fields.get("leaders"):
         item["leaders"] = fields["leaders"]
+    item["progress"] = "\n".join(progress) or None
+    item["contacts"] = contacts
+    item["place"] = place
     return item
 
 
@@ -584,6 +583,7 @@ def _measure_fields(text: str) -> tuple[str, dict]:
 
 def _measure_lines(texts: list[str], district: str | None) -> list[dict]:
     out = []
+    texts = [part for text in texts for part in inline_numbered(text)]  # 1、…；2、… in one line
     for text in texts:
         text, own = _measure_fields(text)
         style, number, rest = marker(text)

@@ -19,7 +19,9 @@ import unicodedata
 import zipfile
 
 from .errors import ExtractError
+from .fields import LABEL, SINGLE_LINE, field_of, is_place
 from .hant import looks_traditional, to_simplified
+from .layout import is_stop
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_CHARS = 2_000_000
@@ -67,6 +69,7 @@ _COLUMN_NAMES = {
     "no": "序号 编号 序 号码",
     "problem": (
         "问题 存在问题 反馈问题 问题清单 问题描述 具体问题 督察反馈问题 主要问题 问题表现 "
+        "交办问题基本情况 交办问题 举报事项 信访问题 问题基本情况 "
         "交办问题 突出问题 整改问题 反馈意见 督察反馈意见 问题内容 问题及表现 任务 工作任务 "
         "重点任务 任务名称 主要任务 具体任务 任务内容 重点工作 工作内容 工作事项 事项 项目 "
         "项目名称 重点项目"
@@ -78,10 +81,16 @@ _COLUMN_NAMES = {
     "责任领导": "责任领导 牵头领导 分管领导 责任人 牵头市领导 包抓领导",
     "督导验收单位": "督导验收单位 验收单位 督导单位 督办单位 牵头验收单位 验收部门 督导部门",
     "整改目标": "整改目标 目标 工作目标 目标要求 预期目标 整改标准",
-    "整改时限": "整改时限 时限 整改期限 时限要求 整改时间",
+    "整改时限": "整改时限 时限 整改期限 时限要求 整改时间 办理时限 办结时限",
     "完成时限": "完成时限 完成时间 完成期限 时间节点 完成时限要求 完成时间节点 计划完成时间",
     "整改措施": "整改措施 工作措施 主要措施 具体措施 措施 整改举措 工作举措 推进措施 具体举措",
-    "": "整改情况 完成情况 整改进展 进展情况 整改进度 备注 说明 整改完成情况 是否完成",
+    "整改完成情况": (
+        "整改情况 完成情况 整改进展 进展情况 整改进度 整改完成情况 整改、处理及问责情况 "
+        "处理及整改情况 办理情况 处理情况 整改成效"
+    ),
+    "所属区域": "所属区域 行政区域 所在区域 问题所在区域 所属区县",
+    "污染类型": "污染类型 问题类型",
+    "": "备注 说明 是否完成 调查核实情况 是否属实 核查情况",
 }
 _TASK_COLUMNS = {name: key for key, names in _COLUMN_NAMES.items() for name in names.split()}
 _TASK_COLUMNS["序号"] = "no"
@@ -266,10 +275,10 @@ def _cell_paragraphs(value: str) -> list[str]:
             out[-1] += line
         else:
             out.append(line)
-    return [part for paragraph in out for part in _inline_numbered(paragraph)]
+    return [part for paragraph in out for part in inline_numbered(paragraph)]
 
 
-def _inline_numbered(text: str) -> list[str]:
+def inline_numbered(text: str) -> list[str]:
     """``1.排查…；2.2024年6月底前完成…`` written in one cell → one paragraph per number. Only a
     run that starts at 1 and goes up by one after a sentence break is split."""
     first = re.match(r"^[（(]?1\s*[.．、)）]", text)
@@ -281,6 +290,8 @@ def _inline_numbered(text: str) -> list[str]:
             continue
         parts.append(text[start : match.start() + 1])
         start, expected = match.start() + 1, expected + 1
+    if not parts:
+        return [text]  # one entry: kept as written
     parts.append(text[start:])
     return [p.strip().rstrip("；;") for p in parts if p.strip().rstrip("；;")]
 
@@ -475,9 +486,17 @@ _NORMALISE = {
 }
 
 
+# reposting sites annotate Traditional characters with their pinyin: 環(huán)境 → 環境
+_PINYIN = re.compile(
+    r"(?<=[\u4e00-\u9fff])\((?=[a-zü]{0,5}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}\)"
+)
+
+
 def clean_line(line: str) -> str:
     """One physical line without debris; keeps leading indentation as a marker."""
     line = _DEBRIS.sub("", line.translate(_NORMALISE))
+    if "(" in line:
+        line = _PINYIN.sub("", line)
     if line.isprintable():  # the usual case: nothing of category C (control, format …) left
         return line
     return "".join(c for c in line if c in "\t" or unicodedata.category(c)[0] != "C")
@@ -505,7 +524,7 @@ STRUCTURAL = re.compile(
     rf"^(?:[（(]\s*[{_CN_NUM}]+\s*[）)]"
     rf"|[{_CN_NUM}]+\s*[、.．]"
     r"|[（(]\s*\d{1,3}\s*[）)]"
-    r"|\d{1,3}\s*[、．.](?!\d)"
+    r"|\d{1,3}\s*(?:、|[．.](?!\d))"
     r"|\d{1,3}\s*[．.](?=\d{4}\s*年)"  # 1.2024年6月底前… : a number, then a year
     rf"|(?:反馈问题|问题|整改任务|整改事项|任务|事项)\s*(?:\d{{1,3}}|[{_CN_NUM}]+)\s*[：:、.．]"
     r"|\d{1,3}\s*[)）]"
@@ -513,14 +532,6 @@ STRUCTURAL = re.compile(
     r"|第[一二三四五六七八九十\d]+(?:部分|章|节|条|篇|项)"
     r"|附\s*件"
     r")"
-)
-LABEL = re.compile(
-    r"^(?:整改责任单位|责任单位|牵头单位|配合单位|参与单位|协办单位|主办单位|落实单位|责任领导|"
-    r"牵头部门|责任部门|配合部门|主责单位|主责部门|整改主体|整改实施主体|实施主体|责任主体|"
-    r"督导验收单位|牵头验收单位|配合验收单位|验收单位|督导单位|督办单位|整改目标|工作目标|"
-    r"整改时限|完成时限|整改期限|完成时间|时限要求|完成期限|"
-    r"整改措施|工作措施|具体措施|主要措施|整改要求|问题描述|存在问题|反馈问题|具体问题|"
-    r"整改完成情况|整改情况|完成情况|整改进展情况|整改进展|进展情况)\s*[：:]"
 )
 DISTRICT_HEADER = re.compile(
     r"^[\u4e00-\u9fa5]{1,8}(?:新区|开发区|高新区|经开区|区|县|市|基地|园区|港)\s*[：:]"
@@ -549,8 +560,23 @@ def _unbalanced(text: str) -> bool:
 def starts_paragraph(line: str) -> bool:
     stripped = line.strip()
     return bool(
-        STRUCTURAL.match(stripped) or LABEL.match(stripped) or DISTRICT_HEADER.match(stripped)
+        STRUCTURAL.match(stripped)
+        or LABEL.match(stripped)
+        or DISTRICT_HEADER.match(stripped)
+        or is_stop(stripped)
     )
+
+
+def _complete_field(paragraph: str) -> bool:
+    """A one-line field with its value (``整改期限：立行立改``, ``联系电话：…``): what follows is
+    not part of it."""
+    match = LABEL.match(paragraph)
+    if not match or not paragraph[match.end() :].strip():
+        return False
+    if paragraph.endswith(("，", ",", "、", "；", ";", "及", "和")) or _unbalanced(paragraph):
+        return False  # the list goes on after a line or page break
+    field = field_of(match.group())
+    return field in SINGLE_LINE or is_place(field)
 
 
 def join_lines(lines: list[str]) -> list[str]:
@@ -591,6 +617,7 @@ def join_lines(lines: list[str]) -> list[str]:
             if (
                 not prev.endswith(_ENDS_PARAGRAPH)
                 and not starts_paragraph(text)
+                and not _complete_field(prev)
                 and not indent_break
                 and (not is_heading(prev) or _unbalanced(prev))
             ):
