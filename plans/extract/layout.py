@@ -195,8 +195,45 @@ def normalise(lines: list[str]) -> list[str]:
             out.extend(gathered)
             continue
         values.extend(gathered)
+        entries = _complaints(label, values)
+        if entries:
+            i = _share_fields(split, i, entries, out, headings)
+            continue
         out.append(f"{label}：" + "".join(values))
     return _with_lead_in(out)
+
+
+# a notice of complaints handed over (举报事项：1. … 2. …) lists several problems, then the
+# unit and the time limit that apply to each of them
+_COMPLAINT_LABELS = ("举报事项", "举报内容", "信访事项", "信访问题", "交办问题")
+
+
+def _complaints(label: str, values: list[str]) -> list[str] | None:
+    if label not in _COMPLAINT_LABELS or len(values) < 2:
+        return None
+    numbers = [re.match(r"^(\d{1,2})\s*[.．、)）]\s*", v) for v in values]
+    if not all(numbers) or [int(n.group(1)) for n in numbers] != list(range(1, len(values) + 1)):
+        return None
+    return [v[n.end() :] for v, n in zip(values, numbers, strict=True)]
+
+
+def _share_fields(lines: list[str], i: int, entries: list[str], out: list[str], headings) -> int:
+    """Write one item per complaint, each with the field lines that follow the list."""
+    shared: list[str] = []
+    while i < len(lines):
+        text = lines[i].strip()
+        if not text:
+            i += 1
+            continue
+        field, label, value = _label_line(text, headings)
+        if field is None or field == "problem":
+            break
+        shared.append(f"{label}：{value}")
+        i += 1
+    for number, entry in enumerate(entries, start=1):
+        out.append(f"{number}、{entry}")
+        out.extend(shared)
+    return i
 
 
 def _gather(lines, i: int, field: str | None, *, has_value: bool, headings: bool) -> tuple:

@@ -361,6 +361,9 @@ def _trim_tail(paragraphs: list[str], start: int, end: int) -> int:
     return end
 
 
+_UNIT_FIELDS = ("responsible", "lead", "participants", "acceptance", "acceptance_lead")
+
+
 def _task_item(block: list[str], year: int | None, issued, *, number: int | None = None) -> dict:
     head_field, head_value = label_of(block[0])
     if head_field == "problem":  # an item without a number: 反馈问题：…
@@ -402,12 +405,19 @@ def _task_item(block: list[str], year: int | None, issued, *, number: int | None
                     measures.extend(_measure_lines([value], district))
                 continue
             in_measures = False
-            fields[field] = (fields.get(field, "") + value) if field in fields else value
+            if field in fields and value:  # the field again (主体责任单位 then 监管责任单位)
+                glue = "、" if field in _UNIT_FIELDS and fields[field] else ""
+                fields[field] = fields[field] + glue + value
+            else:
+                fields[field] = fields.get(field) or value
             continue
         if in_progress:
             progress.append(text)
             continue
-        if in_measures or "measures" not in fields:
+        numbered = bool(marker(text)[0] or DISTRICT_HEADER.match(text))
+        if in_measures or ("measures" not in fields and numbered):
+            # measures follow their label, or come numbered after the other fields; a notice's
+            # prose after its last field (…责成相关单位…, a signature) is not a measure
             in_measures = True
             header = DISTRICT_HEADER.match(text)
             if header and not text[header.end() :].strip():
