@@ -345,14 +345,13 @@ def read_docx(data: bytes) -> list[str]:
             if child.tag == qn("w:p"):
                 lines.extend(Paragraph(child, document).text.splitlines() or [""])
             elif child.tag == qn("w:tbl"):
-                table = Table(child, document)
-                rows = [[cell.text for cell in row.cells] for row in table.rows]
-                converted = table_to_lines(_dedupe_merged(rows))
+                rows = _table_rows(Table(child, document))
+                converted = table_to_lines(rows)
                 if converted is not None:
                     lines.append("")
                     lines.extend(converted)
                 else:
-                    for row in _dedupe_merged(rows):
+                    for row in rows:
                         lines.append("  ".join(c.strip() for c in row if c.strip()))
     except ExtractError:
         raise
@@ -361,15 +360,19 @@ def read_docx(data: bytes) -> list[str]:
     return lines
 
 
-def _dedupe_merged(rows: list[list[str]]) -> list[list[str]]:
-    """python-docx repeats a horizontally merged cell in each grid column: keep it once."""
-    out = []
-    for row in rows:
-        cleaned: list[str] = []
-        for k, cell in enumerate(row):
-            cleaned.append("" if k and cell and cell == row[k - 1] else cell)
-        out.append(cleaned)
-    return out
+def _table_rows(table) -> list[list[str]]:
+    """Cell texts row by row. python-docx repeats a horizontally merged cell in each grid
+    column it spans: the repeats (the same cell element) are left empty. Two cells that only
+    say the same thing (督导验收单位 equal to 整改责任单位) are both kept."""
+    rows = []
+    for row in table.rows:
+        texts: list[str] = []
+        previous = None
+        for cell in row.cells:
+            texts.append("" if cell._tc is previous else cell.text)
+            previous = cell._tc
+        rows.append(texts)
+    return rows
 
 
 def read_pdf(data: bytes) -> list[str]:
