@@ -81,10 +81,10 @@ def run_corpus(split: str, verbose: bool) -> dict[str, tuple]:
     the field groups are pooled over the documents (matches, gold and found counts summed)."""
     from collections import Counter
 
-    from plans.accuracy import prf, score
+    from plans.accuracy import score
     from plans.extract import ExtractError, parse_file
 
-    pooled: dict[str, Counter] = {}
+    pooled: dict[str, dict[str, Counter]] = {"text": {}, "ocr": {}}
     print(f"   {'document':<52}{'split':>8}{'items':>7}{'lowest F1':>11}")
     for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
@@ -100,28 +100,40 @@ def run_corpus(split: str, verbose: bool) -> dict[str, tuple]:
         note = f"  ({out['error']})" if out.get("error") else ""
         name = gold["file"]
         print(f"   {name:<52}{gold.get('split', ''):>8}{len(out['items']):>7}{worst:>11.3f}{note}")
+        medium = "ocr" if out.get("ocr") else "text"
         for name, _p, _r, _f, hit, g, found, diffs in rows:
-            bucket = pooled.setdefault(name, Counter())
+            bucket = pooled[medium].setdefault(name, Counter())
             bucket.update({"hit": hit, "gold": g, "found": found})
             if verbose and diffs:
                 for line in diffs[:12]:
                     print("      " + line[:200])
-    print(
-        f"   {'field group (pooled)':<26}{'precision':>10}{'recall':>8}{'F1':>8}"
-        f"{'match':>8}{'gold':>6}{'found':>7}"
-    )
     result = {}
-    for name, c in pooled.items():
-        hit, g, found = c["hit"], c["gold"], c["found"]
-        precision = hit / found if found else (1.0 if not g else 0.0)
-        recall = hit / g if g else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        result[name] = (precision, recall, f1, hit, g, found)
-        print(f"   {name:<26}{precision:>10.3f}{recall:>8.3f}{f1:>8.3f}{hit:>8}{g:>6}{found:>7}")
-    lowest = min((r[2] for r in result.values()), default=1.0)
-    print(f"   lowest pooled F1 ({split}): {lowest:.3f}")
-    del prf
+    for medium, groups in pooled.items():
+        if not groups:
+            continue
+        title = "documents with text" if medium == "text" else "scans read by OCR"
+        print(
+            f"   {title + ' (pooled)':<30}{'precision':>10}{'recall':>8}{'F1':>8}"
+            f"{'match':>8}{'gold':>6}{'found':>7}"
+        )
+        rows = {}
+        for name, c in groups.items():
+            precision, recall, f1, hit, g, found = prf_counts(c["hit"], c["gold"], c["found"])
+            rows[name] = (precision, recall, f1, hit, g, found)
+            print(
+                f"   {name:<30}{precision:>10.3f}{recall:>8.3f}{f1:>8.3f}{hit:>8}{g:>6}{found:>7}"
+            )
+        lowest = min((r[2] for r in rows.values()), default=1.0)
+        print(f"   lowest pooled F1 ({split}, {title}): {lowest:.3f}")
+        result[medium] = rows
     return result
+
+
+def prf_counts(hit: int, gold: int, found: int) -> tuple:
+    precision = hit / found if found else (1.0 if not gold else 0.0)
+    recall = hit / gold if gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1, hit, gold, found
 
 
 def run(plan: Path | None, gold_path: Path, *, output: Path | None, year, issued, verbose) -> float:

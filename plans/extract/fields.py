@@ -77,6 +77,7 @@ _ALTERNATION = "|".join(
 )
 LABEL = re.compile(rf"^(?:{_ALTERNATION})\s*[：:]")
 BARE_LABEL = re.compile(rf"^(?:{_ALTERNATION})$")
+OCR_LABEL = re.compile(rf"^((?:{_ALTERNATION}))\s*[;；,，.、:：]*\s*[:：;；]")  # 整改时限;:
 INLINE_LABEL = re.compile(rf"(?<=[。；;！!？?\s])(?:{_ALTERNATION})\s*[：:]")
 
 
@@ -88,3 +89,14 @@ def field_of(label: str) -> str | None:
 
 def is_place(field: str | None) -> bool:
     return bool(field) and field.startswith("place:")
+
+
+def near_label(text: str) -> str | None:
+    """A label read with one character wrong (``整改癌题`` for 整改问题), for OCR text: labels
+    of four characters or more, the same length, at most one character different."""
+    if len(text) < 4:
+        return None
+    for label in FIELD_OF_LABEL:
+        if len(label) == len(text) and sum(a != b for a, b in zip(label, text, strict=True)) <= 1:
+            return label
+    return None

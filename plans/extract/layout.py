@@ -22,7 +22,17 @@ from __future__ import annotations
 
 import re
 
-from .fields import BARE_LABEL, INLINE_LABEL, LABEL, MULTI_LINE, SINGLE_LINE, field_of, is_place
+from .fields import (
+    BARE_LABEL,
+    INLINE_LABEL,
+    LABEL,
+    MULTI_LINE,
+    OCR_LABEL,
+    SINGLE_LINE,
+    field_of,
+    is_place,
+    near_label,
+)
 
 _CN = "一二三四五六七八九十"
 _HEADING = re.compile(rf"^(?:[{_CN}]+\s*[、.．]|[（(]\s*[{_CN}]+\s*[）)])\s*")
@@ -79,20 +89,28 @@ def is_stop(line: str) -> bool:
     )
 
 
-def _heading_label(text: str) -> str | None:
-    """``二、整改实施主体`` → ``整改实施主体``; None for other lines."""
+_OCR_HEADING = re.compile(r"^[^\s、.．]{1,2}\s*[、.．]\s*")
+
+
+def _heading_label(text: str, ocr: bool = False) -> str | None:
+    """``二、整改实施主体`` → ``整改实施主体``; None for other lines. In OCR text the number
+    may be misread (``入、`` for 六) and the label off by one character."""
     bare = text.strip().rstrip("：: ")
-    heading = _HEADING.match(bare)
-    if heading and BARE_LABEL.match(bare[heading.end() :].strip()):
-        return bare[heading.end() :].strip()
-    return None
+    heading = _HEADING.match(bare) or (_OCR_HEADING.match(bare) if ocr else None)
+    if not heading:
+        return None
+    rest = bare[heading.end() :].strip()
+    if BARE_LABEL.match(rest):
+        return rest
+    return near_label(rest) if ocr else None
 
 
-def headings_are_fields(lines: list[str]) -> bool:
+def headings_are_fields(lines: list[str], ocr: bool = False) -> bool:
     """Are the document's numbered headings its fields (一、整改问题 二、整改实施主体 …), rather
     than a plan's parts that happen to share a name (二、整改目标 in a plan's body)?"""
-    headings = [line.strip() for line in lines if _HEADING.match(line.strip())]
-    labels = [label for label in map(_heading_label, headings) if label]
+    pattern = _OCR_HEADING if ocr else _HEADING
+    headings = [line.strip() for line in lines if pattern.match(line.strip())]
+    labels = [label for label in (_heading_label(h, ocr) for h in headings) if label]
     fields = {field_of(label) for label in labels}
     return (
         len(labels) >= 3
@@ -111,7 +129,7 @@ def _label_line(text: str, headings: bool = True) -> tuple[str | None, str, str]
     if bracket and field_of(bracket.group(1)):
         return field_of(bracket.group(1)), bracket.group(1), text[bracket.end() :].strip()
     bare = text.rstrip("：: ")
-    label = _heading_label(text) if headings else None
+    label = _heading_label(text, ocr=headings == "ocr") if headings else None
     if label:
         return field_of(label), label, ""
     if BARE_LABEL.match(bare):
@@ -162,17 +180,19 @@ def _contact_line(text: str) -> str | None:
     return f"{word}：" + "、".join(found)
 
 
-def normalise(lines: list[str]) -> list[str]:
+def normalise(lines: list[str], *, ocr: bool = False) -> list[str]:
     """Physical lines → lines where every field label starts a line as ``标签：值``."""
     split: list[str] = []
     for line in lines:
         if NAVIGATION.match(line.strip()):
             continue
+        if ocr:  # a label read with a stray mark before its colon (整改时限;: …)
+            line = OCR_LABEL.sub(r"\1：", line.strip())
         split.extend(_split_inline(line) if line.strip() else [line])
     out: list[str] = []
     i = 0
     seen_labels = False
-    headings = headings_are_fields(split)
+    headings = headings_are_fields(split, ocr) and ("ocr" if ocr else True)
     while i < len(split):
         text = split[i].strip()
         header = _ITEM_HEADER.match(text)

@@ -81,7 +81,8 @@ def _parse_lines(raw_lines: list[str], *, year=None, issued=None) -> dict:
 def _parse(raw_lines: list[str], *, year=None, issued=None) -> dict:
     if sum(len(line) for line in raw_lines) > MAX_CHARS:
         raise ExtractError(f"文本过长（上限 {MAX_CHARS} 字）")
-    lines = layout.normalise(flattened.tables_in(prepare(raw_lines)))
+    ocr = bool(getattr(raw_lines, "ocr", False))
+    lines = layout.normalise(flattened.tables_in(prepare(raw_lines)), ocr=ocr)
     if not any(line.strip() for line in lines):
         raise ExtractError("文档为空（没有可读的文字）")
     if not re.search(r"[\u4e00-\u9fa5]", "".join(lines[:2000])):
@@ -122,6 +123,11 @@ def _parse(raw_lines: list[str], *, year=None, issued=None) -> dict:
     for item in items:
         if not item["responsible"] and not item["lead"] and not item["implementers"]:
             warnings.append(f"第 {item['no']} 项未找到责任单位")
+        if ocr:  # text read from an image: every field to be checked against the scan
+            item["ocr"] = True
+            item["uncertain"] = list(dict.fromkeys([*item.get("uncertain", []), "ocr"]))
+    if ocr:
+        warnings.insert(0, "本文件为扫描件，文字经 OCR 识别，可能有误，请逐项核对原件")
     return {
         "title": title,
         "title_raw": title_raw,
@@ -137,6 +143,7 @@ def _parse(raw_lines: list[str], *, year=None, issued=None) -> dict:
         "rules": rules,
         "items": items,
         "warnings": warnings,
+        "ocr": ocr,
         "schema": SCHEMA_VERSION,
     }
 

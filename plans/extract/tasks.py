@@ -588,7 +588,8 @@ def _measure_fields(text: str) -> tuple[str, dict]:
             out.setdefault(field, []).extend(lit.names)
             if lit.leads:
                 out.setdefault("lead", []).extend(n for n in lit.leads if n not in out["lead"])
-    return text[: match.start()].rstrip(), out
+    ended = "。" if re.search(r"[）)]\s*。\s*$", text) else ""
+    return text[: match.start()].rstrip() + ended, out
 
 
 def _measure_lines(texts: list[str], district: str | None) -> list[dict]:

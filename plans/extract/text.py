@@ -179,15 +179,6 @@ def table_to_lines(rows: list[list[str]]) -> list[str] | None:
     items = [t for t in tasks if "problem" in t]
     if not items:
         return None
-    per_measure = any(
-        len(t["rows"]) > 1
-        and any(
-            r.get(k) and r.get(k) != t["rows"][0].get(k)
-            for r in t["rows"][1:]
-            for k in _UNIT_COLUMNS + _TIME_COLUMNS
-        )
-        for t in items
-    )
     out: list[str] = []
     count = sections = 0
     for task in tasks:
@@ -196,6 +187,19 @@ def table_to_lines(rows: list[list[str]]) -> list[str] | None:
             out.append(f"第{_cn_number(sections)}部分 {task['section']}")
             continue
         count += 1
+        rows_of_task = task["rows"]
+        same_measures = len({r.get("整改措施", "") for r in rows_of_task} - {""}) <= 1
+        if same_measures:  # one row per unit (a ledger export): the measures are said once
+            task["rows"] = [rows_of_task[0]] + [
+                {k: v for k, v in r.items() if k != "整改措施"} for r in rows_of_task[1:]
+            ]
+        differs = any(
+            r.get(k) and r.get(k) != rows_of_task[0].get(k)
+            for r in rows_of_task[1:]
+            for k in _UNIT_COLUMNS + _TIME_COLUMNS
+        )
+        per_measure = differs and not same_measures
+        union_units = differs
         written = re.sub(r"\s+", "", task["no"] or "")
         number = _cn_number(int(written) if written.isdigit() else count)
         out.append(f"{number}、" + _join_cell(_cell_lines(task["problem"])))
@@ -205,12 +209,19 @@ def table_to_lines(rows: list[list[str]]) -> list[str] | None:
                 continue
             if per_measure and key in _TIME_COLUMNS:
                 continue
-            if per_measure and key in _UNIT_COLUMNS:
+            if union_units and key in _UNIT_COLUMNS:
                 names = []
                 for r in task["rows"]:
                     names.extend(n for n in _split_units(r.get(key, "")) if n not in names)
                 if names:
                     out.append(f"{key}：" + "、".join(names))
+                continue
+            if key == "整改完成情况":  # each unit's own account, one after the other
+                said = dict.fromkeys(r.get(key, "") for r in task["rows"])
+                value = "\n".join(v for v in said if v)
+                if value:
+                    out.append(f"{key}：")
+                    out.extend(_cell_paragraphs(value))
                 continue
             value = first.get(key)
             if value:
@@ -228,7 +239,8 @@ def table_to_lines(rows: list[list[str]]) -> list[str] | None:
                     if key in _TIME_COLUMNS + _UNIT_COLUMNS and r.get(key)
                 ]
                 if extra:
-                    lines[-1] = lines[-1].rstrip("。") + "（" + "；".join(extra) + "）"
+                    ended = "。" if lines[-1].endswith("。") else ""
+                    lines[-1] = lines[-1].rstrip("。") + "（" + "；".join(extra) + "）" + ended
             measure_lines.extend(lines)
         if measure_lines:
             out.append("整改措施：")
@@ -419,7 +431,17 @@ def read_pdf(data: bytes) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds
         raise ExtractError(f"无法读取 PDF（文件损坏、加密或不完整）：{type(exc).__name__}") from exc
     if not any(line.strip() for line in lines):
-        raise ExtractError("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）")
+        from .ocr import ocr_pdf  # a scan: read by Tesseract, each item flagged for review
+
+        try:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                lines = ocr_pdf(pdf)
+        except ExtractError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - rendering a broken page
+            raise ExtractError(f"无法识别扫描件：{type(exc).__name__}") from exc
+        if not any(line.strip() for line in lines):
+            raise ExtractError("PDF 没有文字层，文字识别也未识别出文字（图像模糊或不含文字）")
     return lines
 
 
@@ -457,16 +479,27 @@ def read_bytes(data: bytes, filename: str | None = None) -> list[str]:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
         except zipfile.BadZipFile as exc:
-            raise ExtractError("Word 文件已损坏或不完整（.docx 压缩包无法打开）") from exc
+            kind = "Excel" if name.endswith(".xlsx") else "Word"
+            raise ExtractError(f"{kind} 文件已损坏或不完整（压缩包无法打开）") from exc
+        if "xl/workbook.xml" in names:
+            from .workbook import read_xlsx
+
+            return read_xlsx(data)
         if "word/document.xml" not in names:
-            raise ExtractError("不是 Word 文档（压缩包中没有 word/document.xml）")
+            raise ExtractError("不是 Word 文档或 Excel 工作簿（压缩包中没有正文）")
         return read_docx(data)
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        from .ocr import ocr_image  # a photographed or scanned page
+
+        return ocr_image(data)
     if name.endswith(".pdf"):
         raise ExtractError("不是有效的 PDF 文件（缺少 %PDF 文件头）")
     if name.endswith(".docx"):
         raise ExtractError("不是有效的 .docx 文件（文件头不是 ZIP）")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ExtractError("不支持旧版 Office 格式（.doc），请另存为 .docx")
+        if name.endswith((".xls", ".et")):
+            raise ExtractError("不支持旧版 Excel 格式（.xls），请另存为 .xlsx")
+        raise ExtractError("不支持旧版 Office 格式（.doc/.xls），请另存为 .docx 或 .xlsx")
     return decode_text(data).splitlines()
 
 
