@@ -169,3 +169,7 @@ if __name__ == "__main__":
         HERE / "changde_wuling_2019_fume_notice_mirror.txt",
         HERE / "changde_wuling_2019_fume_notice_scan.pdf",
     )
+    make_scan(  # held out: scored, never tuned on
+        HERE / "suzhou_suma_2025_dust_notice.txt",
+        HERE / "suzhou_suma_2025_dust_notice_scan.pdf",
+    )
