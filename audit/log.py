@@ -54,25 +54,43 @@ def record(
     reason: str = "",
 ) -> AuditEvent:
     """Append one event for ``obj``. Must run inside the caller's transaction."""
+    return record_many(actor, [(action, obj, changes, reason)])[0]
+
+
+def record_many(actor, events) -> list[AuditEvent]:
+    """Append several events ``(action, obj, changes, reason)`` in chain order with one lock,
+    one insert and one head update (an import writes one event per task)."""
+    events = list(events)
+    if not events:
+        return []
     with transaction.atomic():
         head = _lock_chain()
         user = actor if getattr(actor, "is_authenticated", False) else None
-        event = AuditEvent(
-            created_at=timezone.now(),
-            actor=user,
-            actor_name=_actor_name(actor),
-            action=action,
-            object_type=object_type(obj),
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            changes=_jsonable(changes or {}),
-            reason=reason,
-            prev_hash=head.last_hash,
-        )
-        event.hash = event.compute_hash()
-        event.save()
-        AuditHead.objects.filter(pk=head.pk).update(last_id=event.pk, last_hash=event.hash)
-    return event
+        name, now, previous = _actor_name(actor), timezone.now(), head.last_hash
+        rows = []
+        for action, obj, changes, reason in events:
+            event = AuditEvent(
+                created_at=now,
+                actor=user,
+                actor_name=name,
+                action=action,
+                object_type=object_type(obj),
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:300],
+                changes=_jsonable(changes or {}),
+                reason=reason or "",
+                prev_hash=previous,
+            )
+            event.hash = previous = event.compute_hash()
+            rows.append(event)
+        if len(rows) == 1:
+            rows[0].save()
+        else:
+            AuditEvent.objects.bulk_create(rows)
+            if rows[-1].pk is None:  # a database without RETURNING: the last id by its hash
+                rows[-1].pk = AuditEvent.objects.get(hash=rows[-1].hash).pk
+        AuditHead.objects.filter(pk=head.pk).update(last_id=rows[-1].pk, last_hash=previous)
+    return rows
 
 
 def _actor_name(actor) -> str:

@@ -7,7 +7,13 @@ class LedgerAppConfig(AppConfig):
     verbose_name = _("整改台账")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from accounts.access import is_staff_user
+        from lantian.lib.sqlite import use_real_variable_limit
+
+        # plan imports write in bulk: one statement per table, not one per 999 values
+        connection_created.connect(use_real_variable_limit, dispatch_uid="sqlite-variable-limit")
         from lantian import navigation
 
         navigation.register(_("驾驶舱"), "ledger-dashboard", order=10, visible=is_staff_user)

@@ -147,6 +147,31 @@ class UnitResolver:
                 entry.open_ended = entry.open_ended or bool(mention.get("open_ended"))
         return found, groups
 
+    def propose_all(self, items: list[dict]) -> None:
+        """Create every name the registry does not know as a proposed unit, in one insert and
+        one read, before the items are resolved one by one."""
+        missing: dict[str, str] = {}
+        for item in items:
+            for mention in self.mentions(item):
+                resolution = self.index.resolve(mention["name"])
+                if not resolution.resolved:
+                    key = normalise(mention["name"])[:128]
+                    if key not in self.index.units:
+                        missing.setdefault(key, key)
+        if not missing:
+            return
+        Unit.objects.bulk_create(
+            [
+                Unit(city=self.city, name=key, kind=UnitKind.OTHER, full_name=key, proposed=True)
+                for key in missing
+            ],
+            ignore_conflicts=True,
+        )
+        for unit in Unit.objects.filter(city=self.city, name__in=list(missing)):
+            self.index.units[unit.name] = unit
+            if unit.proposed:
+                self.proposed[unit.pk] = unit
+
     def _propose(self, name: str) -> Unit:
         key = normalise(name)[:128]
         unit = self.index.units.get(key)
@@ -280,7 +305,7 @@ def sync_measures(task: Task, item: dict, resolver: UnitResolver) -> None:
 
 def _save_milestone(task: Task, measure: Measure | None, position: int, data: dict) -> Milestone:
     what = data.get("what") or data.get("clause") or data.get("raw") or ""
-    quantity, quantity_unit = _quantity(what)
+    quantity, quantity_unit = quantity_of(what)
     milestone, _ = Milestone.objects.update_or_create(
         task=task,
         position=position,
@@ -297,7 +322,7 @@ def _save_milestone(task: Task, measure: Measure | None, position: int, data: di
     return milestone
 
 
-def _quantity(text: str) -> tuple[Decimal | None, str]:
+def quantity_of(text: str) -> tuple[Decimal | None, str]:
     match = _QUANTITY.search(text or "")
     return (Decimal(match.group(1)), match.group(2)) if match else (None, "")
 

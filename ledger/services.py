@@ -66,6 +66,7 @@ from ledger.models import (
     Task,
     UnitScore,
 )
+from ledger.plansync import PlanSync
 
 
 @dataclass
@@ -102,7 +103,8 @@ def _same_plan(city: District, fields: dict) -> Plan | None:
 def _already_imported(city: District, content: str) -> Plan | None:
     """The plan whose latest revision has exactly this content (the same reading of the
     same document); importing it again must create nothing."""
-    for revision in PlanRevision.objects.filter(plan__city=city, content_sha256=content):
+    revisions = PlanRevision.objects.filter(plan__city=city, content_sha256=content)
+    for revision in revisions.select_related("plan"):
         if revision.number == revision.plan.revision:
             return revision.plan
     return None
@@ -135,7 +137,6 @@ def import_plan_extraction(
     plan = _same_plan(city, fields)
     created = plan is None
     changes = [] if created else importing.plan_changes(plan, fields)
-    before = {} if created else {t.no: importing.task_signature(t) for t in plan.tasks.all()}
     if created:
         plan = Plan(city=city, revision=1)
     else:
@@ -149,7 +150,8 @@ def import_plan_extraction(
     plan.save()
 
     resolver = importing.UnitResolver(city)
-    changes += _sync_tasks(plan, extraction, resolver, before, acting_user)
+    items = [item for item in extraction.get("items") or [] if isinstance(item, dict)]
+    changes += PlanSync(plan, resolver, acting_user).sync(items)
     revision = PlanRevision.objects.create(
         plan=plan,
         number=plan.revision,
@@ -175,51 +177,6 @@ def import_plan_extraction(
         reason=source_name,
     )
     return ImportOutcome(plan, created, changes, proposed, revision)
-
-
-def _sync_tasks(plan: Plan, extraction: dict, resolver, before: dict, acting_user) -> list[str]:
-    changes: list[str] = []
-    seen: set[int] = set()
-    items = [item for item in extraction.get("items") or [] if isinstance(item, dict)]
-    numbers = [importing.item_number(item, position) for position, item in enumerate(items, 1)]
-    if len(set(numbers)) < len(numbers):
-        # numbering restarts in each part of the plan ((一)… again under 三、): number the
-        # tasks in order, so that no task is lost to another with the same number
-        numbers = list(range(1, len(items) + 1))
-    for position, (item, no) in enumerate(zip(items, numbers, strict=True), start=1):
-        seen.add(no)
-        task, is_new = Task.objects.get_or_create(
-            plan=plan, no=no, defaults=importing.task_fields(item, position)
-        )
-        if not is_new:
-            for name, value in importing.task_fields(item, position).items():
-                setattr(task, name, value)
-            task.withdrawn = False
-            task.save()
-        found, groups = resolver.resolve_item(item)
-        importing.sync_assignments(task, found)
-        importing.sync_groups(task, groups)
-        importing.sync_measures(task, item, resolver)
-        after = importing.task_signature(task)
-        if no not in before:
-            if before:
-                changes.append(
-                    _("新增任务%(no)s：%(title)s") % {"no": task.display_no, "title": task.title}
-                )
-            record(acting_user, "task.created", task, changes={"units": [None, after["units"]]})
-            continue
-        lines = importing.describe_changes(task.display_no, before[no], after)
-        changes += lines
-        if lines:
-            record(acting_user, "task.revised", task, reason="；".join(lines))
-    for task in plan.tasks.exclude(no__in=seen).filter(withdrawn=False):
-        task.withdrawn = True
-        task.save(update_fields=["withdrawn", "updated_at"])
-        changes.append(
-            _("撤销任务%(no)s：%(title)s") % {"no": task.display_no, "title": task.title}
-        )
-        record(acting_user, "task.withdrawn", task, reason=_("方案修订后不再包含此项"))
-    return changes
 
 
 # --- who is acting -----------------------------------------------------------------------------
