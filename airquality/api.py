@@ -4,15 +4,18 @@ Same access as the pages: data for staff users, response items for their owner u
 """
 
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
+from pydantic import StringConstraints
 
 from accounts.access import get_for_user, is_staff_user, restrict
 from accounts.models import District
 from airquality import aqi, services
+from airquality.choices import ResponseStatus
 from airquality.models import DistrictDaily, HourlyObservation, ResponseItem, Station
 from airquality.schemas import (
     AqiIn,
@@ -28,11 +31,13 @@ from airquality.schemas import (
     StationOut,
 )
 from airquality.summary import default_city, district_ranking, dustfall_ranking
+from api.fields import Id
 from lantian.lib import tz
 
 router = Router(tags=["空气质量"])
 PREFIX = "air"
 MAX_DAYS = 400
+Month = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}$")]
 
 
 def _staff(request: HttpRequest) -> None:
@@ -67,7 +72,7 @@ def list_stations(request: HttpRequest):
 
 @router.get("/stations/{station_id}/hours", response=list[HourOut])
 def station_hours(
-    request: HttpRequest, station_id: int, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest, station_id: Id, start: dt.date | None = None, end: dt.date | None = None
 ):
     """A station's hours (start of hour, UTC) between two local days (default: the last 2 days)."""
     station = get_for_user(Station, request.user, station_id)
@@ -81,7 +86,7 @@ def station_hours(
 
 @router.get("/stations/{station_id}/days", response=list[DayOut])
 def station_days(
-    request: HttpRequest, station_id: int, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest, station_id: Id, start: dt.date | None = None, end: dt.date | None = None
 ):
     """A station's daily figures and AQI (default: the last 30 days)."""
     station = get_for_user(Station, request.user, station_id)
@@ -91,7 +96,7 @@ def station_days(
 
 @router.get("/districts/{district_id}/days", response=list[DayOut])
 def district_days(
-    request: HttpRequest, district_id: int, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest, district_id: Id, start: dt.date | None = None, end: dt.date | None = None
 ):
     """A district's (or the city's) daily figures and AQI: the AQI calendar's data."""
     _staff(request)
@@ -100,7 +105,7 @@ def district_days(
 
 
 @router.get("/rankings", response=list[MonthOut])
-def rankings(request: HttpRequest, month: str | None = None, city: int | None = None):
+def rankings(request: HttpRequest, month: Month | None = None, city: Id | None = None):
     """The month's district ranking by composite index (``month`` as YYYY-MM)."""
     _staff(request)
     area = District.objects.filter(pk=city, parent=None).first() if city else default_city()
@@ -110,7 +115,7 @@ def rankings(request: HttpRequest, month: str | None = None, city: int | None = 
 
 
 @router.get("/dustfall", response=DustFallRanking)
-def dustfall(request: HttpRequest, month: str | None = None, city: int | None = None):
+def dustfall(request: HttpRequest, month: Month | None = None, city: Id | None = None):
     """The month's dust fall per district, lowest first, against the target."""
     _staff(request)
     area = District.objects.filter(pk=city, parent=None).first() if city else default_city()
@@ -120,7 +125,7 @@ def dustfall(request: HttpRequest, month: str | None = None, city: int | None = 
 
 
 @router.get("/responses", response=list[ResponseOut])
-def list_responses(request: HttpRequest, status: str | None = None):
+def list_responses(request: HttpRequest, status: ResponseStatus | None = None):
     """Response items the caller may see, newest first (at most 500)."""
     items = restrict(
         ResponseItem.objects.select_related("station", "district", "owner"), request.user
@@ -131,7 +136,7 @@ def list_responses(request: HttpRequest, status: str | None = None):
 
 
 @router.get("/responses/{item_id}", response=ResponseOut)
-def get_response(request: HttpRequest, item_id: int):
+def get_response(request: HttpRequest, item_id: Id):
     return get_for_user(
         ResponseItem.objects.select_related("station", "district", "owner"), request.user, item_id
     )
@@ -149,7 +154,7 @@ def _act(fn):
 @router.post(
     "/responses/{item_id}/feedback", response={200: ResponseOut, 403: ErrorOut, 422: ErrorOut}
 )
-def feedback(request: HttpRequest, item_id: int, payload: FeedbackIn):
+def feedback(request: HttpRequest, item_id: Id, payload: FeedbackIn):
     """The owner unit's feedback (cause and measures)."""
     item = get_for_user(ResponseItem, request.user, item_id)
     return _act(
@@ -162,7 +167,7 @@ def feedback(request: HttpRequest, item_id: int, payload: FeedbackIn):
 @router.post(
     "/responses/{item_id}/evaluate", response={200: ResponseOut, 403: ErrorOut, 422: ErrorOut}
 )
-def evaluate(request: HttpRequest, item_id: int, payload: EvaluateIn):
+def evaluate(request: HttpRequest, item_id: Id, payload: EvaluateIn):
     """The office's evaluation: accept (close) or return for another round."""
     item = get_for_user(ResponseItem, request.user, item_id)
     return _act(

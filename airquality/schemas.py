@@ -1,6 +1,11 @@
 import datetime as dt
+from typing import Annotated, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
+from pydantic import StringConstraints
+
+from api.errors import ErrorOut  # noqa: F401 - the API's one error shape
+from api.fields import Number, Text
 
 
 class StationOut(Schema):
@@ -118,20 +123,24 @@ class ResponseOut(Schema):
 
 
 class FeedbackIn(Schema):
-    cause: str
-    measures: str
+    cause: Text
+    measures: Text
 
 
 class EvaluateIn(Schema):
     accepted: bool
-    opinion: str = ""
+    opinion: Text = ""
+
+
+Pollutant = Annotated[str, StringConstraints(max_length=16, pattern=r"^[A-Za-z0-9_.]+$")]
+Standard = Annotated[str, StringConstraints(max_length=32, pattern=r"^[A-Za-z0-9 .—-]+$")]
 
 
 class AqiIn(Schema):
     date: dt.date
-    mode: str = "daily"
-    standard: str = "auto"
-    values: dict[str, float | None]
+    mode: Literal["daily", "hourly"] = "daily"
+    standard: Standard = "auto"
+    values: dict[Pollutant, Number | None] = Field(max_length=32)
 
 
 class SubIndexOut(Schema):
@@ -156,7 +165,3 @@ class AqiOut(Schema):
     published: bool = True
     note: str = ""
     sub_indices: list[SubIndexOut]
-
-
-class ErrorOut(Schema):
-    detail: str

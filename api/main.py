@@ -10,15 +10,18 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from api.errors import StrictJSONParser, document_errors, install_handlers
+
 
 class LantianAPI(NinjaAPI):
-    """The OpenAPI document carries each operation's Chinese summary (``api/texts.py``)."""
+    """The OpenAPI document carries each operation's Chinese summary (``api/texts.py``) and the
+    error statuses every operation can answer (``api/errors.py``)."""
 
     def get_openapi_schema(self, *args, **kwargs):
         from api import texts
 
         schema = super().get_openapi_schema(*args, **kwargs)
-        return texts.apply(schema, prefix="/api/v1")
+        return document_errors(texts.apply(schema, prefix="/api/v1"))
 
 
 api = LantianAPI(
@@ -27,7 +30,9 @@ api = LantianAPI(
     description="整改台账、在线监测、空气质量与重污染天气应对。权限与页面相同。",
     auth=django_auth,
     urls_namespace="api",
+    parser=StrictJSONParser(),
 )
+install_handlers(api)
 
 
 def _mount_app_routers() -> None:

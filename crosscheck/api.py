@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from accounts import access
-from crosscheck.models import Finding
+from api.fields import Limit, Offset, page
+from crosscheck.models import Finding, Rule
+from crosscheck.models import Status as FindingStatus
 
 router = Router(tags=["数据核验"])
 PREFIX = "crosscheck"
@@ -31,7 +34,13 @@ class FindingOut(Schema):
 
 
 @router.get("/findings", response=list[FindingOut])
-def list_findings(request: HttpRequest, status: str = "open", rule: str = ""):
+def list_findings(
+    request: HttpRequest,
+    status: FindingStatus | Literal["all"] = "open",
+    rule: Rule | None = None,
+    offset: Offset = 0,
+    limit: Limit = 1000,
+):
     """Findings by status (``open`` by default, ``all``) and rule."""
     if not access.sees_everything(request.user):
         raise HttpError(403, "只有整改办、专项办和领导可查看数据核验")
@@ -40,4 +49,4 @@ def list_findings(request: HttpRequest, status: str = "open", rule: str = ""):
         findings = findings.filter(status=status)
     if rule:
         findings = findings.filter(rule=rule)
-    return findings[:1000]
+    return page(findings, offset, limit)

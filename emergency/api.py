@@ -13,12 +13,12 @@ from ninja.errors import HttpError
 
 from accounts.access import CHANGE, get_for_user, is_staff_user, restrict
 from accounts.models import District
+from api.fields import Filter, Id, Offset, page
 from emergency import draws, queries, services
-from emergency.choices import HIGH_GRADES
+from emergency.choices import HIGH_GRADES, Grade
 from emergency.models import DrawRound, Enterprise, Episode, Inspection, InspectionPlan
 from emergency.rules import grade_target, warning_rules
 from emergency.schemas import (
-    CheckOut,
     CommitmentOut,
     EnterpriseOut,
     EpisodeDetail,
@@ -28,6 +28,7 @@ from emergency.schemas import (
     InspectionIn,
     InspectionOut,
     PlanOut,
+    RoundCheckOut,
     StatsOut,
 )
 from emergency.warnings import ForecastError, RuleError, propose
@@ -58,7 +59,7 @@ def list_episodes(request: HttpRequest):
 
 
 @router.get("/episodes/{pk}", response=EpisodeDetail)
-def get_episode(request: HttpRequest, pk: int):
+def get_episode(request: HttpRequest, pk: Id):
     """One episode with its steps (issue, upgrade, downgrade, lift) and forecast basis."""
     return get_for_user(
         Episode.objects.select_related("city").prefetch_related("steps"), request.user, pk
@@ -87,12 +88,12 @@ def _local_naive(at: dt.datetime) -> dt.datetime:
 @router.get("/enterprises", response=list[EnterpriseOut])
 def list_enterprises(
     request: HttpRequest,
-    district: str = "",
-    grade: str = "",
-    q: str = "",
+    district: Filter = "",
+    grade: Grade | None = None,
+    q: Filter = "",
     listed: bool = True,
-    offset: int = 0,
-    limit: int = Query(100, le=500),
+    offset: Offset = 0,
+    limit: int = Query(100, ge=1, le=500, description="最多返回的条数"),
 ):
     """The reduction list as the caller may see it, with the measures at each level."""
     _staff(request)
@@ -104,7 +105,7 @@ def list_enterprises(
     if q:
         qs = qs.filter(name__contains=q)
     qs = qs.select_related("district").prefetch_related("measures").order_by("id")
-    return qs[offset : offset + limit]
+    return page(qs, offset, limit)
 
 
 @router.get("/plans", response=list[PlanOut])
@@ -123,7 +124,7 @@ def list_plans(request: HttpRequest, day: dt.date | None = None):
 
 
 @router.post("/inspections/{pk}", response=InspectionOut)
-def record_inspection(request: HttpRequest, pk: int, payload: InspectionIn):
+def record_inspection(request: HttpRequest, pk: Id, payload: InspectionIn):
     """Record a visit (photos are added on the page or by the evidence upload)."""
     inspection = get_for_user(Inspection, request.user, pk, action=CHANGE)
     finding = services.Finding(**payload.dict())
@@ -133,8 +134,8 @@ def record_inspection(request: HttpRequest, pk: int, payload: InspectionIn):
         raise HttpError(422, "；".join(exc.messages)) from exc
 
 
-@router.get("/rounds/{pk}/check", response=CheckOut)
-def check_round(request: HttpRequest, pk: int):
+@router.get("/rounds/{pk}/check", response=RoundCheckOut)
+def check_round(request: HttpRequest, pk: Id):
     """Redraw a day from its recorded inputs and compare with what was published."""
     round_ = get_for_user(DrawRound, request.user, pk)
     check = draws.verify_round(round_)
@@ -172,7 +173,7 @@ def _rows(rows):
 
 
 @router.get("/stats", response=StatsOut)
-def stats(request: HttpRequest, episode: int | None = None):
+def stats(request: HttpRequest, episode: Id | None = None):
     """Coverage and compliance by level, district and inspecting unit."""
     _staff(request)
     inspections = restrict(Inspection.objects.all(), request.user)
@@ -191,7 +192,7 @@ def stats(request: HttpRequest, episode: int | None = None):
 
 
 @router.get("/grades", response=GradesOut)
-def grades(request: HttpRequest, city: str = ""):
+def grades(request: HttpRequest, city: Filter = ""):
     """Counts per district and grade, and the progress to the city's target."""
     _staff(request)
     name = city or settings.LANTIAN_DEFAULT_CITY

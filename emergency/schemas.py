@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from api.fields import Line, Number, Text
+from emergency.choices import Result
 
 
 class StepOut(Schema):
@@ -45,21 +48,21 @@ class EpisodeDetail(EpisodeOut):
 
 class DailyValue(Schema):
     date: dt.date
-    aqi: float | None
+    aqi: Number | None
 
 
 class HourlyValue(Schema):
     time: dt.datetime
-    aqi: float | None
+    aqi: Number | None
 
 
 class ForecastIn(Schema):
-    city: str = ""
-    daily: list[DailyValue] = []
-    hourly: list[HourlyValue] = []
+    city: Line = ""
+    daily: list[DailyValue] = Field([], max_length=366)
+    hourly: list[HourlyValue] = Field([], max_length=24 * 366)
 
 
-class MeasureOut(Schema):
+class ReductionMeasureOut(Schema):
     level: str
     measures: str
     reduction_pct: float | None
@@ -76,7 +79,7 @@ class EnterpriseOut(Schema):
     grade: str
     on_list: bool
     device_mns: list[str]
-    measures: list[MeasureOut]
+    measures: list[ReductionMeasureOut]
 
     @staticmethod
     def resolve_district(obj) -> str:
@@ -129,15 +132,15 @@ class PlanOut(Schema):
 
 
 class InspectionIn(Schema):
-    result: str
+    result: Result
     measures_in_place: bool
     facilities_running: bool
     ledger_ok: bool
-    findings: str = ""
+    findings: Text = ""
     inspected_at: dt.datetime | None = None
 
 
-class CheckOut(Schema):
+class RoundCheckOut(Schema):
     ok: bool
     plans: int
     problems: list[str]

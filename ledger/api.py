@@ -10,9 +10,11 @@ from ninja import Router
 
 from accounts.access import get_for_user, is_office, restrict
 from accounts.models import Unit
+from api.fields import Filter, Id, Limit, Offset, page
 from lantian.lib import tz
 from ledger import queries, services
-from ledger.choices import ReportSource
+from ledger.choices import ReportSource, SupervisionKind
+from ledger.choices import Status as LineStatus
 from ledger.models import (
     Acceptance,
     Assignment,
@@ -60,34 +62,42 @@ def _refused(exc: Exception):
 
 
 @router.get("/tasks", response=list[TaskOut])
-def list_tasks(request: HttpRequest, plan: int | None = None, q: str = ""):
+def list_tasks(
+    request: HttpRequest,
+    plan: Id | None = None,
+    q: Filter = "",
+    offset: Offset = 0,
+    limit: Limit = 1000,
+):
     """Tasks the caller may see (units see tasks they take part in)."""
     tasks = restrict(Task.objects.select_related("plan"), request.user)
     if plan:
         tasks = tasks.filter(plan_id=plan)
     if q:
         tasks = tasks.filter(title__icontains=q)
-    return tasks.order_by("plan_id", "no")[:1000]
+    return page(tasks.order_by("plan_id", "no"), offset, limit)
 
 
 @router.get("/tasks/{task_id}", response=TaskDetailOut)
-def get_task(request: HttpRequest, task_id: int):
+def get_task(request: HttpRequest, task_id: Id):
     return get_for_user(Task.objects.select_related("plan"), request.user, task_id)
 
 
 @router.get("/lines", response=list[AssignmentOut])
 def list_lines(
     request: HttpRequest,
-    plan: int | None = None,
-    status: str = "",
-    unit: int | None = None,
+    plan: Id | None = None,
+    status: LineStatus | None = None,
+    unit: Id | None = None,
     overdue: bool = False,
-    q: str = "",
+    q: Filter = "",
+    offset: Offset = 0,
+    limit: Limit = 2000,
 ):
     """Lines of work (task × responsible unit), with the ledger list's filters."""
-    filters = queries.LineFilter(plan=plan, status=status, unit=unit, overdue=overdue, q=q)
+    filters = queries.LineFilter(plan=plan, status=status or "", unit=unit, overdue=overdue, q=q)
     lines = filters.apply(queries.lines_for(request.user), tz.local_today())
-    return lines.order_by("task__plan_id", "task__no", "id")[:2000]
+    return page(lines.order_by("task__plan_id", "task__no", "id"), offset, limit)
 
 
 def _line(request, line_id, action="view") -> Assignment:
@@ -100,18 +110,18 @@ def _line(request, line_id, action="view") -> Assignment:
 
 
 @router.get("/lines/{line_id}", response=AssignmentOut)
-def get_line(request: HttpRequest, line_id: int):
+def get_line(request: HttpRequest, line_id: Id):
     return _line(request, line_id)
 
 
 @router.get("/lines/{line_id}/reports", response=list[ReportOut])
-def list_reports(request: HttpRequest, line_id: int):
+def list_reports(request: HttpRequest, line_id: Id):
     line = _line(request, line_id)
     return line.reports.prefetch_related("actuals", "milestone_lines")
 
 
 @router.post("/lines/{line_id}/reports", response={201: ReportOut, **ERRORS})
-def submit_report(request: HttpRequest, line_id: int, data: ReportIn):
+def submit_report(request: HttpRequest, line_id: Id, data: ReportIn):
     """File a month's report (a second one for the same month needs ``correction_reason``
     and becomes a new version). Evidence files are uploaded through the page; without one,
     plans that ask for evidence (the default) need ``no_evidence_reason``."""
@@ -145,12 +155,12 @@ def submit_report(request: HttpRequest, line_id: int, data: ReportIn):
 
 
 @router.get("/reports/{report_id}", response=ReportOut)
-def get_report(request: HttpRequest, report_id: int):
+def get_report(request: HttpRequest, report_id: Id):
     return get_for_user(ProgressReport, request.user, report_id)
 
 
 @router.post("/lines/{line_id}/apply", response={201: AcceptanceOut, **ERRORS})
-def apply_for_acceptance(request: HttpRequest, line_id: int, data: ApplyIn):
+def apply_for_acceptance(request: HttpRequest, line_id: Id, data: ApplyIn):
     line = _line(request, line_id)
     try:
         acceptance = services.apply_for_acceptance(line, note=data.note, acting_user=request.user)
@@ -160,14 +170,14 @@ def apply_for_acceptance(request: HttpRequest, line_id: int, data: ApplyIn):
 
 
 @router.get("/acceptances/{acceptance_id}", response=AcceptanceOut)
-def get_acceptance(request: HttpRequest, acceptance_id: int):
+def get_acceptance(request: HttpRequest, acceptance_id: Id):
     return get_for_user(
         Acceptance.objects.select_related("review_unit"), request.user, acceptance_id
     )
 
 
 @router.post("/acceptances/{acceptance_id}/group", response={200: AcceptanceOut, **ERRORS})
-def form_group(request: HttpRequest, acceptance_id: int, data: GroupIn):
+def form_group(request: HttpRequest, acceptance_id: Id, data: GroupIn):
     acceptance = get_for_user(Acceptance, request.user, acceptance_id)
     try:
         services.form_review_group(
@@ -182,7 +192,7 @@ def form_group(request: HttpRequest, acceptance_id: int, data: GroupIn):
 
 
 @router.post("/checks/{check_id}", response={200: AcceptanceOut, **ERRORS})
-def record_check(request: HttpRequest, check_id: int, data: CheckIn):
+def record_check(request: HttpRequest, check_id: Id, data: CheckIn):
     line = get_for_user(ChecklistLine.objects.select_related("acceptance"), request.user, check_id)
     try:
         services.record_check(line, result=data.result, note=data.note, acting_user=request.user)
@@ -192,7 +202,7 @@ def record_check(request: HttpRequest, check_id: int, data: CheckIn):
 
 
 @router.post("/acceptances/{acceptance_id}/conclude", response={200: AcceptanceOut, **ERRORS})
-def conclude(request: HttpRequest, acceptance_id: int, data: ConclusionIn):
+def conclude(request: HttpRequest, acceptance_id: Id, data: ConclusionIn):
     acceptance = get_for_user(Acceptance, request.user, acceptance_id)
     signatories = list(acceptance.members.filter(pk__in=data.signatories))
     try:
@@ -211,15 +221,20 @@ def conclude(request: HttpRequest, acceptance_id: int, data: ConclusionIn):
 
 
 @router.get("/supervisions", response=list[SupervisionOut])
-def list_supervisions(request: HttpRequest, kind: str = ""):
+def list_supervisions(
+    request: HttpRequest,
+    kind: SupervisionKind | None = None,
+    offset: Offset = 0,
+    limit: Limit = 1000,
+):
     items = restrict(Supervision.objects.all(), request.user).prefetch_related("units", "tasks")
     if kind:
         items = items.filter(kind=kind)
-    return items[:1000]
+    return page(items, offset, limit)
 
 
 @router.get("/supervisions/{supervision_id}", response=SupervisionOut)
-def get_supervision(request: HttpRequest, supervision_id: int):
+def get_supervision(request: HttpRequest, supervision_id: Id):
     return get_for_user(Supervision, request.user, supervision_id)
 
 
@@ -236,7 +251,7 @@ def issue_supervision(request: HttpRequest, data: SupervisionIn):
             units=list(Unit.objects.filter(pk__in=data.unit_ids)),
             tasks=list(Task.objects.filter(pk__in=data.task_ids)),
             due=data.due,
-            ground=data.ground,
+            ground=data.ground or "",
             acting_user=request.user,
         )
     except (ValidationError, PermissionDenied) as exc:
@@ -245,7 +260,7 @@ def issue_supervision(request: HttpRequest, data: SupervisionIn):
 
 
 @router.post("/supervisions/{supervision_id}/replies", response={201: SupervisionOut, **ERRORS})
-def reply(request: HttpRequest, supervision_id: int, data: ReplyIn):
+def reply(request: HttpRequest, supervision_id: Id, data: ReplyIn):
     supervision = get_for_user(Supervision, request.user, supervision_id)
     unit = Unit.objects.filter(pk=data.unit_id).first()
     try:

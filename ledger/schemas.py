@@ -1,7 +1,11 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from api.errors import ErrorOut  # noqa: F401 - the API's one error shape
+from api.fields import Id, Line, Percent, Quantity, Text
+from ledger.choices import AccountabilityGround, CheckResult, MemberRole, SupervisionKind
 
 
 class TaskOut(Schema):
@@ -134,30 +138,30 @@ class ReportOut(Schema):
 
 
 class ActualIn(Schema):
-    target_id: int
-    value: Decimal
+    target_id: Id
+    value: Quantity
 
 
 class MilestoneIn(Schema):
-    milestone_id: int
+    milestone_id: Id
     done: bool
     done_on: dt.date | None = None
 
 
 class ReportIn(Schema):
     period: dt.date
-    narrative: str
-    percent: int
-    problems: str = ""
-    next_steps: str = ""
-    correction_reason: str = ""
-    no_evidence_reason: str = ""
-    actuals: list[ActualIn] = []
-    milestones: list[MilestoneIn] = []
+    narrative: Text
+    percent: Percent
+    problems: Text = ""
+    next_steps: Text = ""
+    correction_reason: Text = ""
+    no_evidence_reason: Text = ""
+    actuals: list[ActualIn] = Field([], max_length=500)
+    milestones: list[MilestoneIn] = Field([], max_length=500)
 
 
 class ApplyIn(Schema):
-    note: str
+    note: Text
 
 
 class MemberOut(Schema):
@@ -204,26 +208,26 @@ class AcceptanceOut(Schema):
 
 
 class MemberIn(Schema):
-    name: str
-    role: str
-    organisation: str = ""
+    name: Line
+    role: MemberRole
+    organisation: Line = ""
 
 
 class GroupIn(Schema):
-    members: list[MemberIn]
+    members: list[MemberIn] = Field(max_length=100)
     visit_date: dt.date | None = None
 
 
 class CheckIn(Schema):
-    result: str
-    note: str = ""
+    result: CheckResult
+    note: Text = ""
 
 
 class ConclusionIn(Schema):
     passed: bool
-    conclusion: str
+    conclusion: Text
     visit_date: dt.date
-    signatories: list[int]
+    signatories: list[Id] = Field(max_length=100)
 
 
 class SupervisionOut(Schema):
@@ -248,20 +252,15 @@ class SupervisionOut(Schema):
 
 
 class SupervisionIn(Schema):
-    kind: str
-    title: str
-    text: str = ""
-    unit_ids: list[int]
-    task_ids: list[int] = []
+    kind: SupervisionKind
+    title: Line
+    text: Text = ""
+    unit_ids: list[Id] = Field(max_length=1000)
+    task_ids: list[Id] = Field([], max_length=1000)
     due: dt.date | None = None
-    ground: str = ""
+    ground: AccountabilityGround | None = None
 
 
 class ReplyIn(Schema):
-    unit_id: int
-    text: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    messages: list[str] = []
+    unit_id: Id
+    text: Text

@@ -1,16 +1,19 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import HttpRequest
 from ninja import Router
+from pydantic import Field, StringConstraints
 
 from accounts import access
 from accounts.models import Unit
+from api.fields import Id, Limit, Offset, page
 from lantian.lib import tz
 from monitoring import names, services
-from monitoring.choices import Penalty
+from monitoring.choices import AlarmStatus, DeviceKind, Penalty
 from monitoring.judge import rules_for
 from monitoring.models import Alarm, Case, Device, HourlyRollup, Reading
 from monitoring.schemas import (
@@ -38,25 +41,31 @@ router = Router(tags=["在线监测"])
 RAW_HOURS = 48  # longer charts show hourly means from the rollups
 HOUR = dt.timedelta(hours=1)
 PREFIX = "monitoring"
+Code = Annotated[str, StringConstraints(max_length=16, pattern=r"^[A-Za-z0-9_-]*$")]
+Hours = Annotated[int, Field(ge=1, le=24 * 31, description="最近多少小时（至多 31 天）")]
 
 
 @router.get("/devices", response=list[DeviceOut])
-def list_devices(request: HttpRequest, kind: str = ""):
+def list_devices(
+    request: HttpRequest,
+    kind: DeviceKind | None = None,
+    offset: Offset = 0,
+    limit: Limit = 2000,
+):
     """Devices the caller may see."""
     devices = access.restrict(Device.objects.select_related("site__district"), request.user)
     if kind:
         devices = devices.filter(kind=kind)
-    return devices.order_by("id")[:2000]
+    return page(devices.order_by("id"), offset, limit)
 
 
 @router.get("/devices/{pk}/readings", response=ReadingsOut, url_name="monitoring_readings")
-def device_readings(request: HttpRequest, pk: int, code: str = "", hours: int = 24):
+def device_readings(request: HttpRequest, pk: Id, code: Code = "", hours: Hours = 24):
     """One pollutant's values over the last ``hours`` (at most 31 days), with the limit: each
     value up to 48 hours, hourly means of valid data beyond."""
     device = access.get_for_user(Device.objects.select_related("site"), request.user, pk)
     rules = rules_for(device, tz.local_today())
     code = code or (rules[0].code if rules else "a34001")
-    hours = max(1, min(hours, 24 * 31))
     now = tz.now()
     since = now - dt.timedelta(hours=hours)
     if hours <= RAW_HOURS:  # each value as sent
@@ -84,12 +93,17 @@ def device_readings(request: HttpRequest, pk: int, code: str = "", hours: int = 
         "name": names.pollutant(code),
         "unit": reading_unit(code),
         "limit": limit,
-        "points": list(rows),
+        "points": [{"time": t, "value": v, "flag": f} for t, v, f in rows],
     }
 
 
 @router.get("/alarms", response=list[AlarmOut])
-def list_alarms(request: HttpRequest, status: str = "open"):
+def list_alarms(
+    request: HttpRequest,
+    status: AlarmStatus | Literal["open", "all"] = "open",
+    offset: Offset = 0,
+    limit: Limit = 1000,
+):
     """Alarms the caller may see; ``status=open`` (default), ``all`` or one status."""
     alarms = access.restrict(
         Alarm.objects.select_related("site", "device", "dispatched_to"), request.user
@@ -98,7 +112,7 @@ def list_alarms(request: HttpRequest, status: str = "open"):
         alarms = alarms.exclude(status="closed")
     elif status != "all":
         alarms = alarms.filter(status=status)
-    return alarms.order_by("-first_at")[:1000]
+    return page(alarms.order_by("-first_at"), offset, limit)
 
 
 ERRORS = {403: ErrorOut, 422: ErrorOut}

@@ -20,12 +20,18 @@ class DeviceOut(Schema):
         return obj.site.district.name
 
 
+class PointOut(Schema):
+    time: dt.datetime
+    value: float
+    flag: str
+
+
 class ReadingsOut(Schema):
     code: str
     name: str = Field("", description="因子名称，如“总悬浮颗粒物 TSP”")
     unit: str
     limit: float | None
-    points: list[tuple[dt.datetime, float, str]]
+    points: list[PointOut]
 
 
 class AlarmOut(Schema):

@@ -105,7 +105,7 @@ def test_readings_api_returns_points_and_limit(client, world, devices):
             f"/api/v1/monitoring/devices/{devices[0].pk}/readings?code=a34001&hours=6"
         ).json()
     assert data["limit"] == 800.0 and data["unit"] == "µg/m³"
-    assert [p[1] for p in data["points"]] == [100.0, 101.0, 102.0, 103.0, 104.0]
+    assert [p["value"] for p in data["points"]] == [100.0, 101.0, 102.0, 103.0, 104.0]
 
 
 def test_parse_command_contract():

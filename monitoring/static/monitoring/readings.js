@@ -10,7 +10,7 @@
       .then(function (r) { return r.json(); })
       .then(function (data) {
         var series = [{name: data.name || data.code, type: "line", showSymbol: false,
-          data: data.points.map(function (p) { return [p[0], p[1]]; })}];
+          data: data.points.map(function (p) { return [p.time, p.value]; })}];
         if (data.limit !== null) {
           series[0].markLine = {symbol: "none", data: [{yAxis: data.limit, name: "限值"}],
             lineStyle: {color: "#c62828"}};

@@ -1,0 +1,40 @@
+"""Input types of the API, so that bounds and character rules are stated once and appear in
+the OpenAPI: clients (and schemathesis) see what is accepted, and nothing reaches a query or
+the database that it cannot hold (PostgreSQL refuses NUL in text; offsets and ids have ranges).
+
+Text fields refuse C0 control characters other than tab, newline and carriage return, and DEL;
+one-line fields and filters refuse those three too. A lone surrogate cannot be stored as UTF-8
+and is refused by the pattern check as well.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+MAX_ID = 2**63 - 1  # bigint primary keys
+MAX_OFFSET = 1_000_000
+MAX_LIMIT = 2000
+
+_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_LINE = r"^[^\x00-\x1f\x7f]*$"
+
+Text = Annotated[str, StringConstraints(max_length=20_000, pattern=_TEXT)]
+Line = Annotated[str, StringConstraints(max_length=300, pattern=_LINE)]
+Filter = Annotated[str, StringConstraints(max_length=100, pattern=_LINE)]
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="跳过的条数")]
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description="最多返回的条数")]
+Percent = Annotated[int, Field(ge=0, le=100)]
+# Matches the ledger's DecimalField(max_digits=16, decimal_places=4): finite, at most 12 digits
+# before the point.
+Quantity = Annotated[Decimal, Field(max_digits=16, decimal_places=4, allow_inf_nan=False)]
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+
+
+def page(queryset, offset: int, limit: int):
+    """One page of a list; bounds are already checked by the parameter types."""
+    return queryset[offset : offset + limit]
