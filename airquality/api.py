@@ -31,7 +31,7 @@ from airquality.schemas import (
     StationOut,
 )
 from airquality.summary import default_city, district_ranking, dustfall_ranking
-from api.fields import Id
+from api.fields import Day, Id
 from lantian.lib import tz
 
 router = Router(tags=["空气质量"])
@@ -72,7 +72,7 @@ def list_stations(request: HttpRequest):
 
 @router.get("/stations/{station_id}/hours", response=list[HourOut])
 def station_hours(
-    request: HttpRequest, station_id: Id, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest, station_id: Id, start: Day | None = None, end: Day | None = None
 ):
     """A station's hours (start of hour, UTC) between two local days (default: the last 2 days)."""
     station = get_for_user(Station, request.user, station_id)
@@ -86,7 +86,7 @@ def station_hours(
 
 @router.get("/stations/{station_id}/days", response=list[DayOut])
 def station_days(
-    request: HttpRequest, station_id: Id, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest, station_id: Id, start: Day | None = None, end: Day | None = None
 ):
     """A station's daily figures and AQI (default: the last 30 days)."""
     station = get_for_user(Station, request.user, station_id)
@@ -96,7 +96,7 @@ def station_days(
 
 @router.get("/districts/{district_id}/days", response=list[DayOut])
 def district_days(
-    request: HttpRequest, district_id: Id, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest, district_id: Id, start: Day | None = None, end: Day | None = None
 ):
     """A district's (or the city's) daily figures and AQI: the AQI calendar's data."""
     _staff(request)
@@ -104,7 +104,7 @@ def district_days(
     return DistrictDaily.objects.filter(district_id=district_id, date__gte=start, date__lte=end)
 
 
-@router.get("/rankings", response=list[MonthOut])
+@router.get("/rankings", response={200: list[MonthOut], 404: ErrorOut})
 def rankings(request: HttpRequest, month: Month | None = None, city: Id | None = None):
     """The month's district ranking by composite index (``month`` as YYYY-MM)."""
     _staff(request)
@@ -114,7 +114,7 @@ def rankings(request: HttpRequest, month: Month | None = None, city: Id | None =
     return district_ranking(area, _month(month))
 
 
-@router.get("/dustfall", response=DustFallRanking)
+@router.get("/dustfall", response={200: DustFallRanking, 404: ErrorOut})
 def dustfall(request: HttpRequest, month: Month | None = None, city: Id | None = None):
     """The month's dust fall per district, lowest first, against the target."""
     _staff(request)

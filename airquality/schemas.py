@@ -5,7 +5,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from api.errors import ErrorOut  # noqa: F401 - the API's one error shape
-from api.fields import Number, Text
+from api.fields import Day, Number, Text
 
 
 class StationOut(Schema):
@@ -137,7 +137,7 @@ Standard = Annotated[str, StringConstraints(max_length=32, pattern=r"^[A-Za-z0-9
 
 
 class AqiIn(Schema):
-    date: dt.date
+    date: Day
     mode: Literal["daily", "hourly"] = "daily"
     standard: Standard = "auto"
     values: dict[Pollutant, Number | None] = Field(max_length=32)

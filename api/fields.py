@@ -9,10 +9,12 @@ and is refused by the pattern check as well.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 MAX_ID = 2**63 - 1  # bigint primary keys
 MAX_OFFSET = 1_000_000
@@ -33,6 +35,36 @@ Percent = Annotated[int, Field(ge=0, le=100)]
 # before the point.
 Quantity = Annotated[Decimal, Field(max_digits=16, decimal_places=4, allow_inf_nan=False)]
 Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+
+# Dates and times as ISO strings only (pydantic would also take 0 as 1970-01-01), in years the
+# platform can compute with (a day after 9999-12-31 does not exist).
+_DAY = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+_MOMENT = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
+
+
+def _iso(pattern: str, what: str):
+    compiled = re.compile(pattern)
+
+    def check(value):
+        if isinstance(value, str) and not compiled.match(value):
+            raise ValueError(f"应为{what}，年份在 1900–2199 之间")
+        if not isinstance(value, str | dt.date):
+            raise ValueError(f"应为{what}")
+        return value
+
+    return check
+
+
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_iso(_DAY, "日期（YYYY-MM-DD）")),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DAY}),
+]
+Moment = Annotated[
+    dt.datetime,
+    BeforeValidator(_iso(_MOMENT, "时间（ISO 8601，如 2026-03-01T08:00:00+08:00）")),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": _MOMENT}),
+]
 
 
 def page(queryset, offset: int, limit: int):

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 
 from accounts.access import CHANGE, get_for_user, is_staff_user, restrict
 from accounts.models import District
-from api.fields import Filter, Id, Offset, page
+from api.fields import Day, Filter, Id, Offset, page
 from emergency import draws, queries, services
 from emergency.choices import HIGH_GRADES, Grade
 from emergency.models import DrawRound, Enterprise, Episode, Inspection, InspectionPlan
@@ -109,7 +109,7 @@ def list_enterprises(
 
 
 @router.get("/plans", response=list[PlanOut])
-def list_plans(request: HttpRequest, day: dt.date | None = None):
+def list_plans(request: HttpRequest, day: Day | None = None):
     """The day's published plans the caller may see, each with the items the caller may see."""
     _staff(request)
     visible = restrict(Inspection.objects.all(), request.user).select_related(

@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from api.fields import Line, Number, Text
+from api.fields import Day, Line, Moment, Number, Text
 from emergency.choices import Result
 
 
@@ -47,12 +47,12 @@ class EpisodeDetail(EpisodeOut):
 
 
 class DailyValue(Schema):
-    date: dt.date
+    date: Day
     aqi: Number | None
 
 
 class HourlyValue(Schema):
-    time: dt.datetime
+    time: Moment
     aqi: Number | None
 
 
@@ -137,7 +137,7 @@ class InspectionIn(Schema):
     facilities_running: bool
     ledger_ok: bool
     findings: Text = ""
-    inspected_at: dt.datetime | None = None
+    inspected_at: Moment | None = None
 
 
 class RoundCheckOut(Schema):

@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from api.errors import ErrorOut  # noqa: F401 - the API's one error shape
-from api.fields import Id, Line, Percent, Quantity, Text
+from api.fields import Day, Id, Line, Percent, Quantity, Text
 from ledger.choices import AccountabilityGround, CheckResult, MemberRole, SupervisionKind
 
 
@@ -145,11 +145,11 @@ class ActualIn(Schema):
 class MilestoneIn(Schema):
     milestone_id: Id
     done: bool
-    done_on: dt.date | None = None
+    done_on: Day | None = None
 
 
 class ReportIn(Schema):
-    period: dt.date
+    period: Day
     narrative: Text
     percent: Percent
     problems: Text = ""
@@ -215,7 +215,7 @@ class MemberIn(Schema):
 
 class GroupIn(Schema):
     members: list[MemberIn] = Field(max_length=100)
-    visit_date: dt.date | None = None
+    visit_date: Day | None = None
 
 
 class CheckIn(Schema):
@@ -226,7 +226,7 @@ class CheckIn(Schema):
 class ConclusionIn(Schema):
     passed: bool
     conclusion: Text
-    visit_date: dt.date
+    visit_date: Day
     signatories: list[Id] = Field(max_length=100)
 
 
@@ -257,7 +257,7 @@ class SupervisionIn(Schema):
     text: Text = ""
     unit_ids: list[Id] = Field(max_length=1000)
     task_ids: list[Id] = Field([], max_length=1000)
-    due: dt.date | None = None
+    due: Day | None = None
     ground: AccountabilityGround | None = None
 
 

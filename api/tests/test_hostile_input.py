@@ -22,6 +22,10 @@ OUT_OF_RANGE_PAGES = [
     "/api/v1/ledger/tasks/99999999999999999999",
     "/api/v1/ledger/tasks?plan=99999999999999999999",
     "/api/v1/monitoring/devices/1/readings?hours=99999999999999999999",
+    # pydantic alone reads 0 as 1970-01-01; a day after 9999-12-31 does not exist
+    "/api/v1/air/districts/1/days?end=0",
+    "/api/v1/emergency/plans?day=0",
+    "/api/v1/air/districts/1/days?end=9999-12-31",
 ]
 
 # Every free-text or code filter of every list.
