@@ -31,6 +31,7 @@ EXAMPLES_DIR = Path(__file__).parent / "examples" / "plans"
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LANTIAN_AUDIT_CHECKPOINTS = tmp_path / "audit" / "checkpoints.jsonl"
     # Real hashing costs ~0.3 s a user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rolled-back test data never fires the signals that clear the regulations cache.

@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from audit.keys import AuditKeyError, keyring
 from audit.models import GENESIS, AuditEvent, AuditHead
 
 # Any constant works; it only has to be the same for every writer of the chain.
@@ -67,7 +68,7 @@ def record_many(actor, events) -> list[AuditEvent]:
         head = _lock_chain()
         user = actor if getattr(actor, "is_authenticated", False) else None
         name, now, previous = _actor_name(actor), timezone.now(), head.last_hash
-        rows = []
+        rows, ring = [], keyring()
         for action, obj, changes, reason in events:
             event = AuditEvent(
                 created_at=now,
@@ -80,8 +81,9 @@ def record_many(actor, events) -> list[AuditEvent]:
                 changes=_jsonable(changes or {}),
                 reason=reason or "",
                 prev_hash=previous,
+                key_id=ring.current,
             )
-            event.hash = previous = event.compute_hash()
+            event.hash = previous = event.compute_hash(ring)
             rows.append(event)
         if len(rows) == 1:
             rows[0].save()
@@ -114,7 +116,11 @@ class Break:
 
 
 def verify(batch: int = 5000) -> Iterator[Break]:
-    """Walk the chain in id order and yield every place where it does not hold."""
+    """Walk the chain in id order and yield every place where it does not hold, then check the
+    head and the signed checkpoints kept outside the database (``audit.checkpoints``)."""
+    from audit import checkpoints
+
+    ring = keyring()
     previous, last_id = GENESIS, 0
     queryset = AuditEvent.objects.order_by("id")
     start = 0
@@ -125,10 +131,19 @@ def verify(batch: int = 5000) -> Iterator[Break]:
         for event in rows:
             if event.prev_hash != previous:
                 yield Break(event.pk, "链接断开：上一条记录被删除或修改")
-            if event.compute_hash() != event.hash:
-                yield Break(event.pk, "内容与哈希不符：记录被修改")
+            if not event.key_id:
+                yield Break(event.pk, "未以密钥签名：记录不是本系统写入的，或链未重新签名")
+            else:
+                try:
+                    keyed = event.compute_hash(ring)
+                except AuditKeyError as exc:
+                    yield Break(event.pk, str(exc))
+                else:
+                    if keyed != event.hash:
+                        yield Break(event.pk, "内容与签名不符：记录被修改或伪造")
             previous, last_id = event.hash, event.pk
         start = rows[-1].pk
     head = AuditHead.objects.first()
     if head and (head.last_id != last_id or head.last_hash != previous):
         yield Break(None, f"链尾不符：应止于 #{head.last_id}，实际止于 #{last_id}")
+    yield from checkpoints.verify(ring, last_id)

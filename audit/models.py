@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import UTC
-
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +24,10 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One state change: who did what to which object, what changed, and why.
 
-    ``hash`` covers this row's content and the previous row's hash, so editing or deleting a
-    row breaks the chain at that point (``lantian audit verify``).
+    ``hash`` is an HMAC-SHA256, under the secret named by ``key_id`` (``LANTIAN_AUDIT_KEY``,
+    never stored in the database), of this row's content and the previous row's hash: editing
+    or deleting a row breaks the chain at that point, and a row appended by someone who can
+    write the tables but does not hold the key does not verify (``lantian audit verify``).
     """
 
     created_at = models.DateTimeField(_("时间"), db_index=True)
@@ -52,6 +49,7 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("原因"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16, default="", blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -74,21 +72,11 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
 
-    def compute_hash(self) -> str:
-        payload = {
-            "prev": self.prev_hash,
-            "at": self.created_at.astimezone(UTC).isoformat(),
-            "actor": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "type": self.object_type,
-            "id": self.object_id,
-            "repr": self.object_repr,
-            "changes": self.changes,
-            "reason": self.reason,
-        }
-        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    def compute_hash(self, ring=None) -> str:
+        from audit.chain import keyed_hash
+        from audit.keys import keyring
+
+        return keyed_hash(ring or keyring(), self)
 
 
 class AuditHead(models.Model):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "roster",
     "crosscheck",
     "reports",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lantian.urls"
@@ -113,6 +116,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes first: it refuses a login from a user and address locked out after failed attempts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LANTIAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("LANTIAN_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -144,6 +158,34 @@ LANTIAN_DEFAULT_CITY = os.environ.get("LANTIAN_CITY", "西安市")
 # fn(mns, start, end), see emergency/readings.py); by default lantian's own HJ 212 readings.
 LANTIAN_EMERGENCY_READINGS = os.environ.get(
     "LANTIAN_EMERGENCY_READINGS", "monitoring.episodes.readings_by_mn"
+)
+
+# --- HTTPS and sessions -----------------------------------------------------------------------
+# LANTIAN_HTTPS=1 (the production configuration in README) turns on every HTTPS setting below;
+# each can still be set on its own. Behind a TLS-terminating proxy also set
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only if the proxy overwrites that header).
+HTTPS = envbool("LANTIAN_HTTPS", "false")
+_https = "true" if HTTPS else "false"
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _https)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _https)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _https)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", _https)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+SESSION_COOKIE_HTTPONLY = True
+# A working day by default; closing the browser does not end it unless asked.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", "false")
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# audit: the key of the audit chain (``key-id:secret[,old-id:old-secret]``, audit/keys.py; empty:
+# the public development key) and the append-only file of signed daily checkpoints of its head.
+LANTIAN_AUDIT_KEY = os.environ.get("LANTIAN_AUDIT_KEY", "")
+LANTIAN_AUDIT_CHECKPOINTS = Path(
+    os.environ.get("LANTIAN_AUDIT_CHECKPOINTS", VAR_DIR / "audit" / "checkpoints.jsonl")
 )
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

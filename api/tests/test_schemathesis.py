@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The office may call every operation, so it gets every phase (the coverage phase's boundary and
 # negative cases are the same for everyone). The other roles differ in what they are refused and
 # what they see: fewer examples, no coverage phase, to keep the suite short.
-LIGHT = ["--phases", "examples,fuzzing,stateful", "--max-examples", "3"]
+LIGHT = ["--phases", "examples,fuzzing,stateful", "--max-examples", "2"]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 pytestmark = pytest.mark.skipif(
     not SCHEMATHESIS.exists() and not shutil.which("schemathesis"),
