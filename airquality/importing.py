@@ -104,10 +104,12 @@ def read_table(content: bytes, file_name: str) -> list[list[Any]]:
 
 
 def _read_excel(content: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
+    from lantian.lib import safedocs
 
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = safedocs.load_workbook(content)
+    except safedocs.UnsafeDocument as exc:
+        raise ImportFileError(str(exc)) from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ImportFileError(f"无法读取 Excel 文件：{exc}") from None
     try:

@@ -64,10 +64,12 @@ def _file_text(upload) -> str:
     head = upload.read(4)
     upload.seek(0)
     if head.startswith(b"PK"):
-        from openpyxl import load_workbook
+        from lantian.lib import safedocs
 
         try:
-            book = load_workbook(upload, read_only=True, data_only=True)
+            book = safedocs.load_workbook(upload)
+        except safedocs.UnsafeDocument as exc:
+            raise ValidationError(str(exc)) from exc
         except Exception as exc:
             raise ValidationError(_("无法读取 Excel 文件。")) from exc
         out = io.StringIO()

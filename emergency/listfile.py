@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from emergency import creditcode
+from lantian.lib import safedocs
 
 LEVELS = (("yellow", "黄色"), ("orange", "橙色"), ("red", "红色"))
 
@@ -130,7 +131,9 @@ def read_workbook(
 ) -> Reading:
     """Every row of the first sheet that has the list's headers, checked."""
     try:
-        book = load_workbook(handle, read_only=True, data_only=True)
+        book = safedocs.load_workbook(handle)
+    except safedocs.UnsafeDocument as exc:
+        return Reading([], [Problem(0, "", str(exc))], [], 0)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         return Reading(
             [], [Problem(0, "", f"无法读取 Excel 文件：{exc.__class__.__name__}")], [], 0

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 
 from audit.log import record
 from evidence.models import EvidenceFile
 from evidence.validation import classify
+from lantian.lib import safedocs
 
 
 @transaction.atomic
@@ -25,6 +27,12 @@ def attach_evidence(
     head = upload.read(16)
     kind = classify(upload.name or "", head, upload.size or 0)
     upload.seek(0)
+    if kind in ("word", "excel", "pdf"):  # previews open them later: no bombs on file
+        try:
+            safedocs.check(upload.read())
+        except safedocs.UnsafeDocument as exc:
+            raise ValidationError(str(exc), code="unsafe") from None
+        upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

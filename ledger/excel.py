@@ -15,9 +15,11 @@ import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
+
+from lantian.lib import safedocs
 
 HEADERS = [
     "序号",
@@ -132,7 +134,9 @@ class WorkbookError(ValueError):
 def read_rows(content: bytes) -> tuple[str, list[WorkbookRow]]:
     """The 报送月份 cell and every data row (a row with a 台账编号 or anything filled in)."""
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = safedocs.load_workbook(content)
+    except safedocs.UnsafeDocument as exc:
+        raise WorkbookError(str(exc)) from exc
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise WorkbookError(_("无法读取文件：请上传从台账导出的 .xlsx 工作簿")) from exc
     sheet = book.worksheets[0]

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import load_workbook
 
 from accounts.models import District
 from accounts.registry import UnitIndex
 from audit.log import record
+from lantian.lib import safedocs
 from monitoring.choices import DeviceKind, Phase, Profile, SiteKind, SizeClass
 from monitoring.models import Device, Site
 
@@ -95,7 +95,9 @@ def import_registry(file, *, acting_user, city_name: str | None = None) -> Impor
     city = District.objects.get(parent=None, name=city_name or settings.LANTIAN_DEFAULT_CITY)
     index = UnitIndex(city)
     try:
-        book = load_workbook(file, read_only=True, data_only=True)
+        book = safedocs.load_workbook(file)
+    except safedocs.UnsafeDocument as exc:
+        raise ImportRefused(str(exc)) from None
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportRefused(f"不是有效的 Excel 文件：{exc}") from None
     errors: list[str] = []

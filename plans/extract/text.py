@@ -18,6 +18,8 @@ import re
 import unicodedata
 import zipfile
 
+from lantian.lib import safedocs
+
 from .errors import ExtractError
 from .fields import LABEL, SINGLE_LINE, field_of, is_place
 from .hant import looks_traditional, to_simplified
@@ -397,6 +399,7 @@ def read_pdf(data: bytes) -> list[str]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise ExtractError("PDF 没有页面")
+            safedocs.check_pdf_pages(len(pdf.pages))
             pending_table: list[list[str]] = []
             for page in pdf.pages:
                 tables = page.find_tables()
@@ -426,7 +429,7 @@ def read_pdf(data: bytes) -> list[str]:
                     lines.extend(_page_lines(page))
             if pending_table:
                 lines.extend(table_to_lines(pending_table) or [])
-    except ExtractError:
+    except (ExtractError, safedocs.UnsafeDocument):
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds
         raise ExtractError(f"无法读取 PDF（文件损坏、加密或不完整）：{type(exc).__name__}") from exc
@@ -461,6 +464,16 @@ def _page_lines(page) -> list[str]:
     return out
 
 
+def guarded(reader, data: bytes):
+    """``reader(data)`` behind the decompression limits, in a memory- and time-limited child
+    process (``lantian.lib.safedocs``); going over a limit is an ``ExtractError``."""
+    try:
+        safedocs.check(data)
+        return safedocs.run_limited(reader, data)
+    except safedocs.UnsafeDocument as exc:
+        raise ExtractError(str(exc)) from None
+
+
 def read_bytes(data: bytes, filename: str | None = None) -> list[str]:
     """Physical lines of a document given as bytes."""
     if len(data) > MAX_BYTES:
@@ -471,7 +484,7 @@ def read_bytes(data: bytes, filename: str | None = None) -> list[str]:
         raise ExtractError("文件为空")
     name = (filename or "").lower()
     if data.startswith(b"%PDF"):
-        return read_pdf(data)
+        return guarded(read_pdf, data)
     if data.startswith(b"PK\x03\x04"):
         if name.endswith((".doc", ".wps")):
             raise ExtractError("不支持 .doc/.wps 格式，请另存为 .docx")
@@ -484,10 +497,10 @@ def read_bytes(data: bytes, filename: str | None = None) -> list[str]:
         if "xl/workbook.xml" in names:
             from .workbook import read_xlsx
 
-            return read_xlsx(data)
+            return guarded(read_xlsx, data)
         if "word/document.xml" not in names:
             raise ExtractError("不是 Word 文档或 Excel 工作簿（压缩包中没有正文）")
-        return read_docx(data)
+        return guarded(read_docx, data)
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
         from .ocr import ocr_image  # a photographed or scanned page
 
