@@ -27,7 +27,14 @@ Text = Annotated[str, StringConstraints(max_length=20_000, pattern=_TEXT)]
 Line = Annotated[str, StringConstraints(max_length=300, pattern=_LINE)]
 Filter = Annotated[str, StringConstraints(max_length=100, pattern=_LINE)]
 
+
+def line(max_length: int):
+    """A one-line field that fits a ``CharField(max_length=…)``."""
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=_LINE)]
+
+
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=1900, le=2199)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="跳过的条数")]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description="最多返回的条数")]
 Percent = Annotated[int, Field(ge=0, le=100)]

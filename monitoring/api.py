@@ -10,10 +10,10 @@ from pydantic import Field, StringConstraints
 
 from accounts import access
 from accounts.models import Unit
-from api.fields import Id, Limit, Offset, page
+from api.fields import Id, Limit, Offset, Year, page
 from lantian.lib import tz
 from monitoring import names, services
-from monitoring.choices import AlarmStatus, DeviceKind, Penalty
+from monitoring.choices import AlarmStatus, CaseStatus, DeviceKind, Penalty
 from monitoring.judge import rules_for
 from monitoring.models import Alarm, Case, Device, HourlyRollup, Reading
 from monitoring.schemas import (
@@ -136,23 +136,29 @@ def _cases(request):
 
 
 @router.get("/cases", response=list[CaseOut])
-def list_cases(request: HttpRequest, status: str = "", year: int | None = None):
+def list_cases(
+    request: HttpRequest,
+    status: CaseStatus | None = None,
+    year: Year | None = None,
+    offset: Offset = 0,
+    limit: Limit = 1000,
+):
     """Enforcement cases (立案) the caller may see, newest first."""
     cases = _cases(request)
     if status:
         cases = cases.filter(status=status)
     if year:
         cases = cases.filter(opened_on__year=year)
-    return cases.order_by("-opened_on", "-id")[:1000]
+    return page(cases.order_by("-opened_on", "-id"), offset, limit)
 
 
 @router.get("/cases/{int:case_id}", response=CaseOut)
-def get_case(request: HttpRequest, case_id: int):
+def get_case(request: HttpRequest, case_id: Id):
     return access.get_for_user(_cases(request), request.user, case_id)
 
 
 @router.post("/alarms/{alarm_id}/cases", response={201: CaseOut, **ERRORS})
-def open_case(request: HttpRequest, alarm_id: int, data: CaseIn):
+def open_case(request: HttpRequest, alarm_id: Id, data: CaseIn):
     """Open a case on an alarm (立案); audited, shown in the alarm's timeline."""
     alarm = access.get_for_user(Alarm.objects.select_related("site"), request.user, alarm_id)
     try:
@@ -199,7 +205,7 @@ def open_cases(request: HttpRequest, data: BulkCaseIn):
 
 
 @router.post("/cases/{int:case_id}/decision", response={200: CaseOut, **ERRORS})
-def decide_case(request: HttpRequest, case_id: int, data: DecisionIn):
+def decide_case(request: HttpRequest, case_id: Id, data: DecisionIn):
     case = access.get_for_user(_cases(request), request.user, case_id)
     try:
         if data.penalty not in Penalty.values:
@@ -219,7 +225,7 @@ def decide_case(request: HttpRequest, case_id: int, data: DecisionIn):
 
 
 @router.post("/cases/{int:case_id}/closure", response={200: CaseOut, **ERRORS})
-def close_case(request: HttpRequest, case_id: int, data: ClosureIn):
+def close_case(request: HttpRequest, case_id: Id, data: ClosureIn):
     case = access.get_for_user(_cases(request), request.user, case_id)
     try:
         case = services.close_case(

@@ -1,6 +1,12 @@
 import datetime as dt
+from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+
+from api.errors import ErrorOut  # noqa: F401 - the API's one error shape
+from api.fields import Day, Id, Text, line
+from monitoring.choices import Penalty
 
 
 class DeviceOut(Schema):
@@ -60,11 +66,6 @@ class AlarmOut(Schema):
         return obj.dispatched_to.name if obj.dispatched_to_id else None
 
 
-class ErrorOut(Schema):
-    detail: str
-    messages: list[str] = []
-
-
 class CaseOut(Schema):
     id: int
     number: str
@@ -102,34 +103,37 @@ class CaseOut(Schema):
         return float(obj.fine) if obj.fine is not None else None
 
 
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
 class CaseIn(Schema):
-    number: str
-    opened_on: dt.date
-    authority_id: int
-    cause: str
-    legal_basis: str = ""
-    party: str = ""
-    party_code: str = ""
+    number: line(64)
+    opened_on: Day
+    authority_id: Id
+    cause: Text
+    legal_basis: Text = ""
+    party: line(200) = ""
+    party_code: line(18) = ""
 
 
 class BulkCaseIn(Schema):
-    alarm_ids: list[int]
-    number_template: str
-    start: int | None = None
-    opened_on: dt.date
-    authority_id: int
-    cause: str
-    legal_basis: str = ""
+    alarm_ids: list[Id] = Field(max_length=1000)
+    number_template: line(64)
+    start: Annotated[int, Field(ge=0, le=10**9)] | None = None
+    opened_on: Day
+    authority_id: Id
+    cause: Text
+    legal_basis: Text = ""
 
 
 class DecisionIn(Schema):
-    penalty: str
-    decision: str
-    decided_on: dt.date
-    fine: float | None = None
-    order: str = ""
+    penalty: Penalty
+    decision: Text
+    decided_on: Day
+    fine: Money | None = None
+    order: Text = ""
 
 
 class ClosureIn(Schema):
-    closed_on: dt.date
-    closure: str
+    closed_on: Day
+    closure: Text
