@@ -8,6 +8,7 @@ class AirqualityConfig(AppConfig):
 
     def ready(self):
         from accounts.access import is_staff_user
+        from airquality import policies  # noqa: F401 - registers who may see/change airquality's rows
         from lantian import navigation
 
         navigation.register(_("空气质量"), "airquality:overview", order=50, visible=is_staff_user)

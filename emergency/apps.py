@@ -8,6 +8,7 @@ class EmergencyConfig(AppConfig):
 
     def ready(self):
         from accounts.access import is_staff_user
+        from emergency import policies  # noqa: F401 - registers who may see/change emergency's rows
         from lantian import navigation
 
         navigation.register(_("重污染应对"), "emergency-home", order=60, visible=is_staff_user)

@@ -15,6 +15,7 @@ class LedgerAppConfig(AppConfig):
         # plan imports write in bulk: one statement per table, not one per 999 values
         connection_created.connect(use_real_variable_limit, dispatch_uid="sqlite-variable-limit")
         from lantian import navigation
+        from ledger import policies  # noqa: F401 - registers who may see/change ledger's rows
 
         navigation.register(_("驾驶舱"), "ledger-dashboard", order=10, visible=is_staff_user)
         navigation.register(_("整改台账"), "ledger-task-list", order=20, visible=is_staff_user)

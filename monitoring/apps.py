@@ -7,12 +7,12 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("在线监测")
 
     def ready(self):
-        from accounts.access import _register_monitoring_policies, is_staff_user
+        from accounts.access import is_staff_user
         from lantian import navigation
+        from monitoring import policies  # noqa: F401 - registers who may see/change monitoring rows
 
         navigation.register(_("在线监测"), "monitoring-devices", order=40, visible=is_staff_user)
         navigation.register(_("报警"), "monitoring-alarms", order=41, visible=is_staff_user)
-        _register_monitoring_policies()
 
         from lantian import home
         from monitoring.summary import cards as home_cards

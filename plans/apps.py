@@ -10,6 +10,7 @@ class PlansConfig(AppConfig):
     def ready(self):
         from accounts.access import is_office
         from lantian import navigation
+        from plans import policies  # noqa: F401 - registers who may see plan imports
 
         navigation.register(_("方案导入"), "plan-import", order=30, visible=is_office)
 
