@@ -152,3 +152,9 @@ def login(page, live_server):
         page.wait_for_url(lambda url: "/login/" not in url)
 
     return sign_in
+
+
+# Document readers run in a child process with a wall-clock limit (lantian/lib/safedocs.py,
+# 15 s in production); a loaded test machine must not turn a large legitimate workbook into a
+# refusal. The tests of the limit itself pass their own tight limits.
+os.environ.setdefault("LANTIAN_DOC_SECONDS", "120")

@@ -182,3 +182,13 @@ def test_every_schema_of_the_api_has_its_own_name():
                 clashes.append((seen[cls.__name__], where))
             seen.setdefault(cls.__name__, where)
     assert not clashes
+
+
+@pytest.mark.parametrize(
+    "url", ["/ledger/?q=%00", "/ledger/lines/?q=a%00b", "/monitoring/alarms/?status=%00"]
+)
+def test_a_nul_in_a_page_filter_answers_400_not_500(client, world, url):
+    client.force_login(world.office)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "控制字符" in response.content.decode()

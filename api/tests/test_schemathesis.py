@@ -27,10 +27,17 @@ ROOT = Path(__file__).resolve().parents[2]
 # what they see: fewer examples, no coverage phase, to keep the suite short.
 LIGHT = ["--phases", "examples,fuzzing,stateful", "--max-examples", "2"]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-pytestmark = pytest.mark.skipif(
-    not SCHEMATHESIS.exists() and not shutil.which("schemathesis"),
-    reason="schemathesis is not installed (pip install -e '.[dev]')",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not SCHEMATHESIS.exists() and not shutil.which("schemathesis"),
+        reason="schemathesis is not installed (pip install -e '.[dev]')",
+    ),
+    # Minutes of CPU (several on a busy machine): run with LANTIAN_SCHEMATHESIS=1.
+    pytest.mark.skipif(
+        os.environ.get("LANTIAN_SCHEMATHESIS") != "1",
+        reason="schemathesis run skipped: set LANTIAN_SCHEMATHESIS=1 to run it",
+    ),
+]
 
 
 def _data(world) -> None:
@@ -80,8 +87,13 @@ def _session_headers(user) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server, world):
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(
+    live_server, world, client, tmp_path
+):
     _data(world)
+    # The schema from a file: its first build can take a while on a busy machine.
+    schema = tmp_path / "openapi.json"
+    schema.write_bytes(client.get("/api/v1/openapi.json").content)
     users = {
         "office": world.office,
         "leader": world.leader,
@@ -107,14 +119,16 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
         result = subprocess.run(
             [
                 *command,
-                f"{live_server.url}/api/v1/openapi.json",
+                str(schema),
+                "--url",
+                live_server.url,
                 *_session_headers(user),
             ],
             capture_output=True,
             text=True,
             cwd=ROOT,
             env=env,
-            timeout=600,
+            timeout=1800,
         )
         if result.returncode != 0:
             failed[role] = result.stdout + result.stderr[-2000:]
