@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from openpyxl import load_workbook
+from lantian.lib import safedocs
 
 ROSTER_COLUMNS = {
     "name": ("单位名称", "企业名称", "排污单位名称", "名称"),
@@ -90,7 +90,9 @@ def _squash(text: str) -> str:
 
 def _open(file) -> list[tuple]:
     try:
-        book = load_workbook(file, read_only=True, data_only=True)
+        book = safedocs.load_workbook(file)
+    except safedocs.UnsafeDocument as exc:
+        raise WorkbookRefused([str(exc)]) from None
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise WorkbookRefused([f"不是有效的 Excel 文件（.xlsx）：{type(exc).__name__}"]) from None
     sheet = book.worksheets[0] if book.worksheets else None
