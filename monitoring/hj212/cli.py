@@ -14,9 +14,26 @@ from typing import BinaryIO, TextIO
 
 def add_parse_arguments(parser) -> None:
     parser.add_argument("--profile", default="tolerant", help="容错配置：tolerant strict …")
+    parser.add_argument(
+        "--sm4-key",
+        action="append",
+        default=[],
+        metavar="HEX",
+        help="HJ 212-2025 加密报文的 SM4 密钥（32 位十六进制或 16 个字符）；可给多个，依次尝试",
+    )
 
 
-def parse_lines(lines: BinaryIO, out: TextIO, profile_name: str) -> None:
+def parse_keys(texts: list[str]) -> list[bytes]:
+    """The ``--sm4-key`` values as keys; ``ValueError`` naming the option otherwise."""
+    from monitoring.hj212.sm4 import parse_key
+
+    try:
+        return [parse_key(text) for text in texts]
+    except ValueError as err:
+        raise ValueError(f"--sm4-key：{err}") from None
+
+
+def parse_lines(lines: BinaryIO, out: TextIO, profile_name: str, keys: list[bytes] = ()) -> None:
     from monitoring.hj212 import FrameError, get_profile, parse_frame
 
     profile = get_profile(profile_name)
@@ -25,7 +42,7 @@ def parse_lines(lines: BinaryIO, out: TextIO, profile_name: str) -> None:
         if not line.strip():
             continue
         try:
-            result = parse_frame(line, profile).as_json()
+            result = parse_frame(line, profile, keys=keys).as_json()
         except FrameError as err:
             result = {"ok": False, "error": err.reason, "detail": err.detail}
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -39,5 +56,9 @@ def main(argv: list[str]) -> int:
     )
     add_parse_arguments(parser)
     options = parser.parse_args(argv[1:])
-    parse_lines(sys.stdin.buffer, sys.stdout, options.profile)
+    try:
+        keys = parse_keys(options.sm4_key)
+    except ValueError as err:
+        parser.error(str(err))
+    parse_lines(sys.stdin.buffer, sys.stdout, options.profile, keys)
     return 0

@@ -24,3 +24,8 @@ BAD_SEGMENT = "bad_segment"  # the data segment is not key=value;… with a CP=&
 MISSING_FIELD = "missing_field"
 BAD_FIELD = "bad_field"
 GARBAGE = "garbage"  # bytes between frames
+ENCRYPTED = (
+    "encrypted"  # an SM4-encrypted frame and no key to open it with (parse without --sm4-key)
+)
+SM4_NO_KEY = "sm4_no_key"  # an encrypted frame from a device with no valid key registered
+SM4_FAILED = "sm4_failed"  # no valid key decrypts it to a plaintext with the frame's CRC

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from monitoring.hj212 import errors as E
+from monitoring.hj212 import sm4
 from monitoring.hj212.crc import crc16, crc16_hex
 from monitoring.hj212.errors import FrameError
 from monitoring.hj212.profiles import TOLERANT, Profile
@@ -22,7 +24,8 @@ VERSIONS = {0: "2005", 1: "2017", 2: "2025"}
 VERSION_BITS = {v: k for k, v in VERSIONS.items()}
 # Value fields that are text, not numbers.
 TEXT_FIELDS = frozenset({"Flag", "EFlag", "SampleTime", "Info", "SN"})
-HEADER_KEYS = frozenset({"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"})
+HEADER_KEYS = frozenset({"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO", "RF"})
+MAX_2025_SEGMENT = 1024  # HJ 212-2025 §8.1.2: a longer data segment must be split
 # One ``key=value`` pair; the fast path uses it when the text is nothing but such pairs.
 _PAIR = re.compile(r"([^;,=]+)=([^;,=]*)")
 # ``code-Field=value`` where the code has no "-" (the rare ones that do take the slow path).
@@ -48,6 +51,9 @@ class Frame:
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
     raw: bytes = b""
+    rf: bool = False  # HJ 212-2025 RF=1: a back-filled (补传) upload
+    encrypted: bool = False  # the CP came SM4-encrypted (HJ 212-2025)
+    fetched_by: int | None = None  # set by the host: the history request this upload answers
 
     @property
     def version(self) -> str:
@@ -60,7 +66,12 @@ class Frame:
 
     @property
     def is_split(self) -> bool:
+        """Bit 1 of Flag: PNUM/PNO present (2017: a split upload; 2025: "是否有数据包序号")."""
         return bool((self.flag or 0) & 2) or self.pnum is not None
+
+    @property
+    def version_bits(self) -> int:
+        return (self.flag or 0) >> 2
 
     def data_datetime(self, tz: dt.tzinfo) -> dt.datetime | None:
         """DataTime as an aware datetime in the device's zone (Beijing time in practice)."""
@@ -99,10 +110,18 @@ def parse_data_time(text: str, tz: dt.tzinfo) -> dt.datetime:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def parse_frame(raw: bytes | str, profile: Profile = TOLERANT, *, verified: bool = False) -> Frame:
+def parse_frame(
+    raw: bytes | str,
+    profile: Profile = TOLERANT,
+    *,
+    verified: bool = False,
+    keys: Sequence[bytes] = (),
+) -> Frame:
     """Check and parse one complete frame (a trailing CRLF is optional).
 
     ``verified`` skips the CRC computation when the stream decoder has already checked it.
+    An SM4-encrypted frame (HJ 212-2025) is opened with the first of ``keys`` that yields a
+    plaintext with the frame's CRC (``encrypted`` without keys, ``sm4_failed`` when none fits).
     Raises ``FrameError`` with a short reason; never anything else.
     """
     if isinstance(raw, str):
@@ -110,14 +129,25 @@ def parse_frame(raw: bytes | str, profile: Profile = TOLERANT, *, verified: bool
             raw = raw.encode("utf-8")
         except UnicodeEncodeError:
             raise FrameError(E.BAD_ENCODING, "not UTF-8 text") from None
-    segment, crc_text = split_frame(raw.strip(b" \t\r\n"), profile)
+    stripped = raw.strip(b" \t\r\n")
+    if sm4.MARK in stripped[: 6 + 400]:
+        if not keys:
+            raise FrameError(E.ENCRYPTED, "SM4 加密报文，需要密钥（--sm4-key）")
+        segment, _ = sm4.open_frame(stripped, keys)
+        return _parse_plain(segment, profile, raw, encrypted=True)
+    segment, crc_text = split_frame(stripped, profile)
     check_crc(segment, crc_text, profile, verified=verified)
+    return _parse_plain(segment, profile, raw)
+
+
+def _parse_plain(segment: bytes, profile: Profile, raw: bytes, *, encrypted=False) -> Frame:
     try:
         text = segment.decode("utf-8")
     except UnicodeDecodeError:
         raise FrameError(E.BAD_ENCODING, "data segment is not UTF-8") from None
     frame = parse_segment(text, profile)
     frame.raw = raw
+    frame.encrypted = encrypted
     return frame
 
 
@@ -208,6 +238,8 @@ def parse_segment(text: str, profile: Profile = TOLERANT) -> Frame:
         flag=_int_field(header, "Flag", 0, 255),
         pnum=_int_field(header, "PNUM", 1, 9999),
         pno=_int_field(header, "PNO", 1, 9999),
+        # "RF=1 标志数据报文属于补传报文；非补传时，无本字段": any other value is not a back-fill
+        rf=header.get("RF") == "1",
     )
     if frame.flag is not None and (frame.flag >> 2) not in VERSIONS:
         raise FrameError(E.BAD_FIELD, f"Flag={frame.flag}: unknown version bits")
@@ -362,6 +394,7 @@ def build_segment(
     flag: int | None = 5,
     pnum: int | None = None,
     pno: int | None = None,
+    rf: bool = False,
     cp: str = "",
 ) -> str:
     parts = []
@@ -372,6 +405,8 @@ def build_segment(
         parts.append(f"Flag={flag}")
     if pnum is not None:
         parts += [f"PNUM={pnum}", f"PNO={pno}"]
+    if rf:  # the 2025 order: … PNO, RF, CP
+        parts.append("RF=1")
     parts.append(f"CP=&&{cp}&&")
     return ";".join(parts)
 
@@ -422,3 +457,87 @@ def request_response(frame: Frame, qn_rtn: int = 1) -> bytes:
 def execution_result(frame: Frame, exe_rtn: int = 1) -> bytes:
     """9012 with ``ExeRtn`` (1 success, 2 failed, … 100 no data)."""
     return _reply(frame, "9012", f"ExeRtn={exe_rtn}")
+
+
+def next_qn(qn: str, step: int = 1) -> str:
+    """The QN ``step`` milliseconds later (the standard numbers split packets this way)."""
+    if len(qn) == 17 and qn.isdigit():
+        moment = dt.datetime.strptime(qn[:14], "%Y%m%d%H%M%S") + dt.timedelta(
+            milliseconds=int(qn[14:]) + step
+        )
+        return moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
+    return f"{qn}{step:03d}"
+
+
+def upload_segments(
+    *,
+    cn: str,
+    mn: str,
+    qn: str,
+    data_time: str,
+    items: list[str],
+    pw: str = "123456",
+    st: str = "22",
+    flag: int = 9,
+    rf: bool = False,
+    limit: int = MAX_2025_SEGMENT,
+) -> list[str]:
+    """One upload as data segments of at most ``limit`` characters (HJ 212-2025 §8.1.2:
+    "数据段超 1 024 个字符时应分包传输"). ``items`` are the CP items after DataTime (one
+    ``code-Field=v,…`` string per pollutant); they are packed in order, each packet repeating
+    ``DataTime``, with its own QN (1 ms apart), PNUM/PNO and Flag bit 1 set. An upload that fits
+    is one segment without PNUM/PNO."""
+    whole = build_segment(
+        cn=cn,
+        mn=mn,
+        pw=pw,
+        st=st,
+        qn=qn,
+        flag=flag,
+        rf=rf,
+        cp=data_cp(data_time, {}, ";".join(items)),
+    )
+    if len(whole.encode("utf-8")) <= limit:
+        return [whole]
+    flag |= 2
+    # the longest header a packet can have (PNUM/PNO up to four digits each)
+    overhead = len(
+        build_segment(
+            cn=cn,
+            mn=mn,
+            pw=pw,
+            st=st,
+            qn=qn,
+            flag=flag,
+            pnum=9999,
+            pno=9999,
+            rf=rf,
+            cp=f"DataTime={data_time};",
+        ).encode("utf-8")
+    )
+    groups: list[list[str]] = [[]]
+    size = overhead
+    for item in items:
+        need = len(item.encode("utf-8")) + 1
+        if overhead + need > limit:
+            raise FrameError(E.BAD_LENGTH, f"一个数据项即超过 {limit} 字符，无法分包：{item[:30]}")
+        if groups[-1] and size + need > limit:
+            groups.append([])
+            size = overhead
+        groups[-1].append(item)
+        size += need
+    return [
+        build_segment(
+            cn=cn,
+            mn=mn,
+            pw=pw,
+            st=st,
+            qn=next_qn(qn, pno - 1),
+            flag=flag,
+            pnum=len(groups),
+            pno=pno,
+            rf=rf,
+            cp=data_cp(data_time, {}, ";".join(group)),
+        )
+        for pno, group in enumerate(groups, 1)
+    ]

@@ -9,14 +9,28 @@ Two ways to use it:
 - ``feed(data)`` checks every CRC itself (simple; the ``parse`` command and tests use it);
 - ``feed(data, verify=False)`` only cuts; the caller checks CRCs in a batch (``crc16_many``) and
   calls ``reject(cut)`` for the ones that fail (the gateway does this, one batch per loop turn).
+
+HJ 212-2025 frames whose CP is SM4-encrypted (``CP=&&{0x..,…}tail&&``) cannot be cut by their
+length field (it declares the plaintext) nor checked by their CRC (computed over the plaintext):
+they are cut by structure and handed to ``opener`` (the device's keys), which returns the
+plaintext segment; the cut then carries the plaintext and counts as verified. Without an opener
+they are reported as junk (``encrypted``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from monitoring.hj212 import errors as E
 from monitoring.hj212.crc import crc16
+from monitoring.hj212.errors import FrameError
+from monitoring.hj212.sm4 import MARK
+
+# (wire segment, CRC text, declared length) → (plaintext segment, which key); raises FrameError
+Opener = Callable[[bytes, bytes, int], tuple[bytes, Any]]
+HEADER_SPAN = 400  # the header fields before CP=&& fit in this many bytes
 
 WHITESPACE = b" \t\r\n\x00"
 MAX_FRAME = 2 + 4 + 9999 + 4 + 2
@@ -24,12 +38,18 @@ MAX_FRAME = 2 + 4 + 9999 + 4 + 2
 
 @dataclass(slots=True)
 class Cut:
-    """A frame cut from the stream. ``verified``: its CRC was already checked and matched."""
+    """A frame cut from the stream. ``verified``: its CRC was already checked and matched.
+
+    For an encrypted frame ``segment`` is the decrypted plaintext, ``raw`` what was received
+    and ``key`` whatever the opener said about the key that opened it.
+    """
 
     raw: bytes
     segment: bytes
     crc: bytes
     verified: bool
+    encrypted: bool = False
+    key: Any = None
 
 
 @dataclass(slots=True)
@@ -44,9 +64,10 @@ class Junk:
 class StreamDecoder:
     """Incremental frame cutter for one connection."""
 
-    def __init__(self, max_buffer: int = 4 * MAX_FRAME) -> None:
+    def __init__(self, max_buffer: int = 4 * MAX_FRAME, opener: Opener | None = None) -> None:
         self.buf = b""
         self.max_buffer = max_buffer
+        self.opener = opener
         self._pending: list[Cut] = []  # unverified cuts handed out, in stream order
         self._reported = 0  # bytes at the start of buf already reported as junk
 
@@ -133,6 +154,9 @@ class StreamDecoder:
         if not digits.isdigit():
             self._reported = max(self._reported, start + 6)
             return Junk(buf[start : start + 6], E.BAD_HEADER), start + 1
+        mark = buf.find(MARK, start + 6, start + 6 + min(int(digits), HEADER_SPAN))
+        if mark >= 0:
+            return self._try_encrypted(start, mark)
         seg_end = start + 6 + int(digits)
         end = seg_end + 4
         tail = buf[end : end + 2]
@@ -158,6 +182,39 @@ class StreamDecoder:
             return better
         self._reported = max(self._reported, end)
         return Junk(buf[start:after], E.BAD_CRC, "CRC mismatch"), start + 1
+
+    def _try_encrypted(self, start: int, mark: int) -> tuple[Cut | Junk, int] | None:
+        """``##LLLL…CP=&&{0x..,…}tail&&CCCC``: cut at the ``&&`` after the closing brace."""
+        buf = self.buf
+        close = buf.find(b"}", mark, start + MAX_FRAME)
+        if close < 0:
+            if len(buf) - start < MAX_FRAME and b"##" not in buf[mark:]:
+                return None
+            self._reported = max(self._reported, start + 6)
+            return Junk(buf[start : start + 6], E.TRUNCATED, "encrypted frame cut short"), start + 1
+        amp = buf.find(b"&&", close + 1, close + 1 + 16 + 2)
+        if amp < 0:
+            if len(buf) < close + 1 + 16 + 2:
+                return None
+            self._reported = max(self._reported, close + 1)
+            return Junk(buf[start : close + 1], E.BAD_SEGMENT, "no && after the ciphertext"), (
+                close + 1
+            )
+        end = amp + 6
+        if len(buf) < end or (buf[end : end + 1] == b"\r" and len(buf) < end + 2):
+            return None  # the CRC or the CRLF has not arrived yet
+        after = end + 2 if buf[end : end + 2] == b"\r\n" else end
+        raw = buf[start:end]
+        wire, crc = buf[start + 6 : amp + 2], buf[amp + 2 : end]
+        if self.opener is None:
+            self._reported = max(self._reported, after)
+            return Junk(raw, E.ENCRYPTED, "SM4 加密报文，需要密钥"), after
+        try:
+            plain, key = self.opener(wire, crc, int(buf[start + 2 : start + 6]))
+        except FrameError as err:
+            self._reported = max(self._reported, after)
+            return Junk(raw, err.reason, err.detail), after
+        return Cut(raw, plain, crc, True, True, key), after
 
     def _try_by_crlf(self, start: int, *, waiting: bool) -> tuple[Cut | Junk, int] | None:
         buf = self.buf

@@ -92,9 +92,13 @@ class Command(BaseCommand):
         return self.simulate(options)
 
     def parse(self, options):
-        from monitoring.hj212.cli import parse_lines
+        from monitoring.hj212.cli import parse_keys, parse_lines
 
-        parse_lines(sys.stdin.buffer, sys.stdout, options["profile"])
+        try:
+            keys = parse_keys(options["sm4_key"])
+        except ValueError as err:
+            raise CommandError(str(err)) from None
+        parse_lines(sys.stdin.buffer, sys.stdout, options["profile"], keys)
 
     def serve(self, options):
         import socket
