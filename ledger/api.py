@@ -284,3 +284,37 @@ def dashboard(request: HttpRequest):
         "by_unit": data["by_unit"],
         "burnup": data["burnup"],
     }
+
+
+@router.get("/targets/progress", response={200: list[dict], 403: ErrorOut})
+def target_progress(request: HttpRequest, city: int | None = None, plan: int | None = None):
+    """Every quantitative target of a city's plans with its actual value: ``source`` is
+    ``data`` when computed from the platform's data, ``reported`` when typed by units."""
+    from accounts.access import is_staff_user
+    from accounts.models import District
+    from ledger import actuals
+    from ledger.models import Plan
+
+    if not is_staff_user(request.user):
+        return Status(403, {"detail": _("无权查看")})
+    place = District.objects.filter(parent=None, pk=city).first() if city else None
+    place = place or District.objects.filter(parent=None).order_by("id").first()
+    chosen = Plan.objects.filter(pk=plan, city=place).first() if plan else None
+    return [
+        {
+            "target_id": p.target.pk,
+            "task_no": p.target.task.no,
+            "indicator": p.target.indicator,
+            "comparator": p.target.comparator,
+            "value": float(p.target.value) if p.target.value is not None else None,
+            "unit": p.target.unit,
+            "by": p.target.by,
+            "actual": p.value,
+            "source": p.source,
+            "source_label": p.source_label,
+            "text": p.text,
+            "met": p.met,
+            "progress": p.share,
+        }
+        for p in actuals.city_rollup(place, plan=chosen)
+    ]

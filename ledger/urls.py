@@ -39,6 +39,7 @@ urlpatterns = [
     path("supervision/<int:pk>/reply/", views.supervision_reply, name="ledger-supervision-reply"),
     path("supervision/<int:pk>/close/", views.supervision_close, name="ledger-supervision-close"),
     path("proposals/", views.proposal_list, name="ledger-proposals"),
+    path("targets/", views.target_rollup, name="ledger-targets"),
     path("proposals/<int:pk>/dismiss/", views.proposal_dismiss, name="ledger-proposal-dismiss"),
     path("units/", views.unit_list, name="ledger-unit-list"),
     path("ranking/", views.ranking, name="ledger-ranking"),

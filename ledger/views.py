@@ -33,6 +33,7 @@ from evidence.services import evidence_for
 from lantian.lib import tz
 from lantian.lib.forms import refuse
 from ledger import (
+    actuals,
     excel,
     lamps,
     lampwords,
@@ -344,7 +345,10 @@ def _task_page(request, task, **forms):
         "assignments": assignments,
         "measures": task.measures.filter(withdrawn=False).prefetch_related("milestones"),
         "loose_milestones": task.milestones.filter(measure__isnull=True, withdrawn=False),
-        "targets": task.targets.filter(withdrawn=False),
+        "targets": [
+            actuals.progress(t, actuals.area_of(None, task.plan.city))
+            for t in task.targets.filter(withdrawn=False)
+        ],
         "supervisions": supervisions,
         "mentions": [
             (m, SettleGroupForm(candidates=list(m.group.members.all()))) for m in mentions
@@ -428,11 +432,15 @@ def _line_page(request, line, **forms):
         ).distinct(),
         request.user,
     )
+    plan_city = line.task.plan.city
     latest_actuals = {}
     for report in line.reports.filter(is_current=True).order_by("period"):
         for actual in report.actuals.all():
             latest_actuals[actual.target_id] = actual
-    targets = [(t, latest_actuals.get(t.pk)) for t in line.task.targets.filter(withdrawn=False)]
+    targets = [
+        (t, latest_actuals.get(t.pk), actuals.progress(t, actuals.area_of(line.unit, plan_city)))
+        for t in line.task.targets.filter(withdrawn=False)
+    ]
     actions = [
         (a, ACTION_LABELS[a])
         for a in workflow.allowed_actions(line.status, actors=actors, ongoing=line.task.ongoing)
@@ -1029,6 +1037,29 @@ def ranking_compute(request):
     services.compute_scores(month, acting_user=request.user)
     messages.success(request, _("考核得分已计算"))
     return redirect(f"{reverse('ledger-ranking')}?month={month:%Y-%m}")
+
+
+@staff_required
+def target_rollup(request):
+    """Every quantitative target of a city's plans with its actual value (computed from the
+    platform's data where it holds the data, else what units reported) and its progress."""
+    cities = list(District.objects.filter(parent=None).order_by("id"))
+    city = _chosen_city(request, cities)
+    plans = Plan.objects.filter(city=city).order_by("-id") if city else Plan.objects.none()
+    plan = plans.filter(pk=request.GET.get("plan") or 0).first()
+    rows = actuals.city_rollup(city, plan=plan) if city else []
+    measured = sum(1 for r in rows if r.source == actuals.DATA)
+    context = {
+        "rows": rows,
+        "city": city,
+        "cities": cities,
+        "plans": plans,
+        "plan": plan,
+        "measured": measured,
+        "reported": sum(1 for r in rows if r.source == actuals.REPORTED),
+        "met": sum(1 for r in rows if r.met),
+    }
+    return render(request, "ledger/target_rollup.html", context)
 
 
 @staff_required
