@@ -203,7 +203,27 @@ def task_fields(item: dict, position: int) -> dict:
         "immediate": bool(item.get("immediate")),
         "ongoing": bool(item.get("ongoing")),
         "uncertain": list(item.get("uncertain") or []),
+        "claim": item.get("progress") or "",
+        "details": details_of(item),
     }
+
+
+def details_of(item: dict) -> dict:
+    """Where the problem is and whom the document names (personal data: never public)."""
+    details = {}
+    place = {k: str(v)[:300] for k, v in (item.get("place") or {}).items() if v}
+    if place:
+        details["place"] = place
+    contacts = [
+        {"label": str(c.get("label") or "")[:20], "value": str(c.get("value") or "")[:100]}
+        for c in item.get("contacts") or []
+        if isinstance(c, dict) and c.get("value")
+    ]
+    if contacts:
+        details["contacts"] = contacts
+    if item.get("ocr"):
+        details["ocr"] = True
+    return details
 
 
 def item_number(item: dict, position: int) -> int:

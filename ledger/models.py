@@ -227,6 +227,17 @@ class Task(models.Model):
     immediate = models.BooleanField(_("立行立改"), default=False)
     ongoing = models.BooleanField(_("长期坚持"), default=False)
     uncertain = models.JSONField(_("待核实字段"), default=list, blank=True)
+    claim = models.TextField(
+        _("整改完成情况（原文）"),
+        blank=True,
+        help_text=_("文件所述的完成情况，为单位自述，需以数据核实"),
+    )
+    details = models.JSONField(
+        _("其他字段"),
+        default=dict,
+        blank=True,
+        help_text=_("问题位置（点位、区域、施工单位等）与联系人；联系人属个人信息，不公开"),
+    )
     public_summary = models.TextField(_("公开进展说明"), blank=True)
     withdrawn = models.BooleanField(_("已撤销"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -247,6 +258,31 @@ class Task(models.Model):
         if self.plan.kind == PlanKind.TASK_LIST and 0 < self.no < 100:
             return number_to_cn(self.no)
         return str(self.no)
+
+    @property
+    def uncertain_labels(self) -> list[str]:
+        from lantian.lib.labels import task_field_label
+
+        return [task_field_label(name) for name in self.uncertain]
+
+    @property
+    def where(self) -> list[tuple[str, str]]:
+        """Where the problem is, as (label, value) in the order notices give it."""
+        names = {
+            "site": _("点位名称"),
+            "area": _("所属区域"),
+            "location": _("位置"),
+            "builder": _("建设单位"),
+            "contractor": _("施工单位"),
+            "category": _("问题类型"),
+        }
+        place = (self.details or {}).get("place") or {}
+        return [(str(names.get(k, k)), v) for k, v in place.items() if v]
+
+    @property
+    def contacts(self) -> list[dict]:
+        """People and telephone numbers the document gives: personal data, office only."""
+        return list((self.details or {}).get("contacts") or [])
 
     @property
     def deadline_label(self) -> str:

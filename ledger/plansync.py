@@ -33,6 +33,8 @@ _TASK_FIELDS = (
     "immediate",
     "ongoing",
     "uncertain",
+    "claim",
+    "details",
     "withdrawn",
     "updated_at",
 )

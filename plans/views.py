@@ -90,9 +90,16 @@ def _rows(draft) -> list[dict]:
                 "units": units,
                 "milestones": milestones,
                 "corrected": list(corrected),
+                "place": _place(item),
             }
         )
     return rows
+
+
+def _place(item: dict) -> list[tuple[str, str]]:
+    from ledger.models import Task
+
+    return Task(details={"place": item.get("place") or {}}).where
 
 
 def _ledger_url(plan_id):

@@ -183,6 +183,10 @@ TASK_FIELDS: dict[str, Any] = {
     "milestones": _("节点任务"),
     "targets": _("量化目标"),
     "units": _("单位及职责"),
+    "ocr": _("文字识别结果"),
+    "progress": _("整改完成情况"),
+    "place": _("问题位置"),
+    "contacts": _("联系人及电话"),
 }
 
 # ``(object type, name)`` → the model field that holds the same kind of value elsewhere, so

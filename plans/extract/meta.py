@@ -190,7 +190,7 @@ def issuer_of(notice: str | None, title: str | None, signed: str | None) -> str 
         match = re.match(r"^(.+?)关于", notice)
         if match:
             return match.group(1)
-    if title:
+    if title and not title.startswith("关于"):  # 关于城区…的公示: the subject, not the issuer
         match = re.match(
             r"^((?:[\u4e00-\u9fa5]{2,3}省)?[\u4e00-\u9fa5]{1,4}?(?:市|县|区|州))", title
         )

@@ -282,8 +282,8 @@ def parse_task_list(
         if found is not None and not _continues_measures(paragraphs, found):
             heads.append(found)
             header_styles[marker(paragraphs[found])[0]] += 1
-        elif field == "problem":
-            label_heads.append(i)
+        elif field == "problem" or _run_has_problem(paragraphs, i):
+            label_heads.append(i)  # an item given by labels alone (【点位名称】…【存在问题】…)
     if not header_styles and not label_heads:
         return [], []
     if header_styles:
@@ -312,6 +312,17 @@ def parse_task_list(
         item["section"] = sections[max(before)] if before else previous
         items.append(item)
     return items, used
+
+
+def _run_has_problem(paragraphs: list[str], i: int) -> bool:
+    """Does the run of labelled paragraphs starting at ``i`` name a problem?"""
+    for paragraph in paragraphs[i:]:
+        field = label_of(paragraph)[0]
+        if field is None:
+            return False
+        if field == "problem":
+            return True
+    return False
 
 
 def _continues_measures(paragraphs: list[str], j: int) -> bool:
@@ -366,15 +377,17 @@ _UNIT_FIELDS = ("responsible", "lead", "participants", "acceptance", "acceptance
 
 def _task_item(block: list[str], year: int | None, issued, *, number: int | None = None) -> dict:
     head_field, head_value = label_of(block[0])
+    i = 1
     if head_field == "problem":  # an item without a number: 反馈问题：…
         first = head_value
+    elif head_field is not None:  # an item by labels, the problem among them
+        first, i = "", 0
     else:
         _, written, first = marker(block[0])
         number = written if written is not None else number
     problem_parts = [first]
     fields: dict[str, str] = {}
     measures: list[dict] = []
-    i = 1
     while i < len(block) and not label_of(block[i])[0]:
         problem_parts.append(block[i])
         i += 1
