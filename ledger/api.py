@@ -38,6 +38,7 @@ from ledger.schemas import (
     ReportOut,
     SupervisionIn,
     SupervisionOut,
+    TargetProgressOut,
     TaskDetailOut,
     TaskOut,
 )
@@ -286,8 +287,8 @@ def dashboard(request: HttpRequest):
     }
 
 
-@router.get("/targets/progress", response={200: list[dict], 403: ErrorOut})
-def target_progress(request: HttpRequest, city: int | None = None, plan: int | None = None):
+@router.get("/targets/progress", response={200: list[TargetProgressOut], 403: ErrorOut})
+def target_progress(request: HttpRequest, city: Id | None = None, plan: Id | None = None):
     """Every quantitative target of a city's plans with its actual value: ``source`` is
     ``data`` when computed from the platform's data, ``reported`` when typed by units."""
     from accounts.access import is_staff_user

@@ -264,3 +264,21 @@ class SupervisionIn(Schema):
 class ReplyIn(Schema):
     unit_id: Id
     text: Text
+
+
+class TargetProgressOut(Schema):
+    """A quantitative target beside its actual value and where that value comes from."""
+
+    target_id: int
+    task_no: int
+    indicator: str
+    comparator: str
+    value: float | None
+    unit: str
+    by: dt.date | None
+    actual: float | None
+    source: str | None = Field(description="data：平台数据计算；reported：单位自报")
+    source_label: str
+    text: str
+    met: bool | None
+    progress: float | None = Field(description="完成程度 0–1")

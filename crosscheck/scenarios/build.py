@@ -234,6 +234,8 @@ class Builder:
             files=[upload(data, name) for data, name in files],
             submitted_at=submitted,
             correction_reason="补充材料" if correction else "",
+            # Plans ask for a file or a written reason (Plan.evidence_rule's default).
+            no_evidence_reason="" if files else "现场推进中，佐证材料随验收提交",
         )
 
     def site_photo(

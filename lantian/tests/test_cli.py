@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_cli(*args, env=None):
     environment = {**os.environ, **(env or {})}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by the browser fixture for this process only; a command run as users run it never has it.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-m", "lantian.cli", *args],
         cwd=ROOT,

@@ -34,7 +34,12 @@ def test_a_unit_officer_is_asked_for_this_months_reports_until_they_are_in(world
     assert due.entries[0].url == reverse("ledger-report-new", args=[huyi_line.pk])
     assert due.entries[0].note == "5月31日 前报送"
     services.submit_report(
-        huyi_line, period=TODAY, narrative="进展", percent=20, acting_user=world.huyi
+        huyi_line,
+        period=TODAY,
+        narrative="进展",
+        percent=20,
+        acting_user=world.huyi,
+        no_evidence_reason="现场推进中",
     )
     assert "本月进展待报送" not in titled(world.huyi)
     assert "本月进展待报送" not in titled(world.office)  # the office reports for nobody
@@ -42,7 +47,12 @@ def test_a_unit_officer_is_asked_for_this_months_reports_until_they_are_in(world
 
 def test_a_returned_line_and_an_unanswered_order_are_on_the_officers_list(world, huyi_line):
     services.submit_report(
-        huyi_line, period=TODAY, narrative="已完成", percent=100, acting_user=world.huyi
+        huyi_line,
+        period=TODAY,
+        narrative="已完成",
+        percent=100,
+        acting_user=world.huyi,
+        no_evidence_reason="现场推进中",
     )
     acceptance = services.apply_for_acceptance(huyi_line, note="申请", acting_user=world.huyi)
     waiting = titled(world.reviewer)["验收申请待办理"]

@@ -135,7 +135,7 @@ def test_dust_exceedance_alarm_end_to_end(world, devices, gateway_factory, clien
         device.site.name,
         device.mn,
         "超标",
-        "a34001",
+        "总悬浮颗粒物 TSP",  # a name, never the HJ 212 code
         2,
         "已办结",
     )

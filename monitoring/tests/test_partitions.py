@@ -127,7 +127,7 @@ def test_rates_and_long_charts_read_the_rollups_not_the_raw_rows(client, world, 
         with CaptureQueriesContext(connection) as raw:
             assert client.get(url + "&hours=24").status_code == 200
     assert not [q["sql"] for q in queries if "monitoring_reading" in q["sql"]]
-    assert [p[1] for p in chart["points"]] == [100.0]  # one hourly mean
+    assert [p["value"] for p in chart["points"]] == [100.0]  # one hourly mean
     assert [q for q in rates if "monitoring_dailyrollup" in q["sql"]]  # 联网率, 有效传输率
     # 开机率 still counts raw rows per hour (monitoring/hours.py): a time range, at least
     reads = [q["sql"] for q in [*raw, *rates] if '"monitoring_reading"' in q["sql"]]
