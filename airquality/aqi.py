@@ -250,13 +250,18 @@ class Table:
         return self._scaled[table_key]
 
 
-def load_table(standard: str = "auto", *, on: dt.date) -> Table:
-    """The table for data of day ``on`` (``auto``) or the named version (``HJ633-2012``)."""
+def table_versions(standard: str = "auto", *, on: dt.date) -> tuple:
+    """The (breakpoints, levels) regulation versions behind the table for day ``on``."""
     from regulations import lookup  # pure module: reads the database only when Django runs
 
     breakpoints = lookup.breakpoints(standard, on=on)
     levels_on = max(on, breakpoints.effective_from)
-    return Table.from_versions(breakpoints, lookup.version("aqi_levels", on=levels_on))
+    return breakpoints, lookup.version("aqi_levels", on=levels_on)
+
+
+def load_table(standard: str = "auto", *, on: dt.date) -> Table:
+    """The table for data of day ``on`` (``auto``) or the named version (``HJ633-2012``)."""
+    return Table.from_versions(*table_versions(standard, on=on))
 
 
 class Resolver:
@@ -267,12 +272,22 @@ class Resolver:
         self._load = load
         self._by_date: dict[dt.date, Table] = {}
         self._by_code: dict[str, Table] = {}
+        self._by_versions: dict[tuple, Table] = {}
 
     def __call__(self, on: dt.date) -> Table:
         table = self._by_date.get(on)
         if table is None:
-            loaded = self._load(self.standard, on=on)
-            table = self._by_code.setdefault(loaded.code, loaded)
+            if self._load is load_table:
+                # Building a table costs milliseconds; a file spans hundreds of days and a
+                # handful of versions, so look the versions up and build each pair once.
+                versions = table_versions(self.standard, on=on)
+                key = tuple((v.family, v.code, v.effective_from) for v in versions)
+                table = self._by_versions.get(key)
+                if table is None:
+                    table = self._by_versions[key] = Table.from_versions(*versions)
+            else:
+                loaded = self._load(self.standard, on=on)
+                table = self._by_code.setdefault(loaded.code, loaded)
             self._by_date[on] = table
         return table
 

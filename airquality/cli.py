@@ -73,5 +73,26 @@ def main(argv: list[str]) -> int:
             return 2
         sys.stdout.write("\n".join(lines) + "\n")
         return 0
-    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
-    return compute(stdin, sys.stdout, sys.stderr, mode=options.mode, standard=options.standard)
+    return compute_bytes(sys.stdin.buffer.read(), mode=options.mode, standard=options.standard)
+
+
+def compute_bytes(data: bytes, *, mode: str, standard: str) -> int:
+    """The whole of stdin: in bulk when the file is plain, else row by row (which explains
+    every row it cannot compute). Both write the same bytes."""
+    from airquality import aqi_csv_bulk
+
+    try:
+        sys.stdout.flush()
+        status = aqi_csv_bulk.run(data, sys.stdout.buffer, sys.stderr, mode=mode, standard=standard)
+        if status is not None:
+            sys.stdout.buffer.flush()
+            return status
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        sys.stderr.write(f"lantian aqi: 输入不是 UTF-8 编码的文本（第 {exc.start} 字节）\n")
+        return 2
+    return compute(io.StringIO(text), sys.stdout, sys.stderr, mode=mode, standard=standard)

@@ -133,7 +133,12 @@ def _all_versions() -> tuple[Version, ...]:
         from_db = _from_database()
     except Exception:  # Django not configured: a pure caller reading the packaged data
         from_db = None
-    return tuple(from_db if from_db is not None else _from_files())
+    if from_db is None:
+        return tuple(_from_files())
+    # A family the database does not hold yet (a fresh or flushed database where the office
+    # added one version by hand) reads the packaged versions, family by family.
+    held = {v.family for v in from_db}
+    return tuple(from_db + [v for v in _from_files() if v.family not in held])
 
 
 def clear_cache(**kwargs: Any) -> None:

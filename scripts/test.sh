@@ -40,8 +40,11 @@ if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
   fi
 fi
 
+# Both cores (or LANTIAN_TEST_WORKERS): each worker has its own test database.
+WORKERS=(-n "${LANTIAN_TEST_WORKERS:-auto}")
+
 step "pytest on SQLite"
-env -u DATABASE_URL "$BIN/pytest" -q "$@"
+env -u DATABASE_URL "$BIN/pytest" -q "${WORKERS[@]}" "$@"
 
 # PostgreSQL: DATABASE_URL if given, else the local server on 127.0.0.1:5432.
 PG_URL=${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/lantian}
@@ -55,7 +58,7 @@ if ! pg_up && [ "$CI" = true ] && command -v pg_ctlcluster >/dev/null; then
 fi
 if pg_up; then
   step "pytest on PostgreSQL ($PG_URL)"
-  DATABASE_URL="$PG_URL" "$BIN/pytest" -q "$@"
+  DATABASE_URL="$PG_URL" "$BIN/pytest" -q "${WORKERS[@]}" "$@"
 elif [ "$CI" = true ]; then
   echo "CI=true but PostgreSQL is not reachable at $PG_URL" >&2
   exit 1

@@ -121,3 +121,25 @@ def test_an_administrator_adds_a_version_in_the_admin(client, regs, django_user_
     assert (limit.value, limit.code) == (0.6, "DB61/1078-2030")
     old = lookup.limit_for("construction_dust", "tsp", on=D(2029, 6, 1), variant="earthworks")
     assert old.value == 0.8
+
+
+def test_a_database_holding_one_family_still_reads_the_packaged_others(db):
+    """A flushed or fresh database where the office added one local target by hand: the AQI
+    tables still come from the package (this was a 500 on /air/ and the start page)."""
+    Regulation.objects.all().delete()
+    lookup.clear_cache()
+    target = Regulation.objects.create(
+        family="local_targets",
+        code="降尘目标（手工录入）",
+        title="降尘量考核目标",
+        effective_from=D(2026, 1, 1),
+        scope="西安市",
+        source="办公室录入",
+    )
+    target.values.create(key="dustfall", value=8, unit="t/(km²·30d)")
+    lookup.clear_cache()
+    try:
+        assert lookup.breakpoints(on=D(2026, 10, 9)).code == "HJ 633-2026"
+        assert [v.code for v in lookup.versions("local_targets")] == ["降尘目标（手工录入）"]
+    finally:
+        lookup.clear_cache()
