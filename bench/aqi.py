@@ -1,23 +1,29 @@
-"""Benchmark: daily AQI for 1 million rows through the NumPy path, against python-aqi.
+"""Benchmark: the AQI as people run it, lantian against python-aqi, end to end and in process.
 
-    .venv/bin/python bench/aqi.py [--rows 1000000] [--skip-python-aqi]
+    .venv/bin/python bench/aqi.py [--rows 1000000] [--runs 3]
 
-Prints rows/s of ``airquality.aqi.compute_frame`` (HJ 633 tables chosen per row by date, 2025
-and 2026 data, so both versions are in play), of the scalar ``compute`` on a sample, and of
-python-aqi 0.6.1 (``aqi.to_aqi(..., algo=ALGO_MEP)``) on the same rows in the same run, with the
-ratio. python-aqi is not a project dependency; install it into the venv only to run this:
+End to end: the same CSV file of daily rows (2025 and 2026 dates, so both HJ 633 versions are
+in play) through ``lantian aqi compute`` and through ``bench/python_aqi_csv.py`` (a python-aqi
+script doing the same CSV → CSV job), each as a whole process, start-up included, the same
+number of runs, medians compared (goal ≥ 50 ×). Both outputs are checked: every row written.
+
+In process: a one-shot caller of ``airquality.aqi.compute_frame`` that builds its tables inside
+the timing (a fresh ``Resolver`` each run) against python-aqi's ``to_aqi`` over the same values,
+the same number of runs, medians compared (goal ≥ 200 ×). Also counts how often python-aqi's
+2012 result differs from ours (its rounding and segment bugs, research/standards.md §8.1).
+
+python-aqi is not a project dependency; install it into the venv only to run this:
 
     .venv/bin/pip install python-aqi
-
-Also counts how often python-aqi's 2012 result differs from ours on the rows dated before
-2026-03-01 (its rounding and segment bugs, research/standards.md §8.1) and how often it raises.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +36,16 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from airquality import aqi as ours  # noqa: E402
+from bench.common import (  # noqa: E402
+    VENV_BIN,
+    load,
+    machine,
+    median,
+    run_process,
+    summary,
+    timed_runs,
+    warn_if_busy,
+)
 
 COLUMNS = ("pm25", "pm10", "so2", "no2", "co", "o3_8h")
 
@@ -54,31 +70,60 @@ def make_rows(n: int, seed: int = 20260301) -> tuple[np.ndarray, dict[str, np.nd
     return days, values
 
 
-def best_of(runs: int, fn):
-    best, result = float("inf"), None
+def write_csv(path: Path, days: np.ndarray, values: dict[str, np.ndarray]) -> None:
+    """The rows as a monitoring centre exports them: integers, CO with one decimal."""
+    columns = [np.datetime_as_string(days, unit="D")]
+    for key in COLUMNS:
+        v = values[key]
+        columns.append(np.char.mod("%.1f", v) if key == "co" else v.astype(np.int64).astype(str))
+    lines = np.char.add(columns[0], "")
+    for column in columns[1:]:
+        lines = np.char.add(np.char.add(lines, ","), column)
+    path.write_text("time," + ",".join(COLUMNS) + "\n" + "\n".join(lines.tolist()) + "\n")
+
+
+def end_to_end(path: Path, runs: int, skip_python_aqi: bool) -> None:
+    data = path.read_bytes()
+    ours_argv = [str(VENV_BIN / "lantian"), "aqi", "compute"]
+    theirs_argv = [sys.executable, str(HERE / "python_aqi_csv.py")]
+    for argv, label in ((ours_argv, "lantian"), (theirs_argv, "python-aqi")):
+        done = subprocess.run(argv, input=data, capture_output=True, cwd=ROOT)
+        lines = done.stdout.count(b"\n")
+        rows = data.count(b"\n")
+        if lines != rows:
+            raise SystemExit(f"{label} wrote {lines} lines for {rows}: {done.stderr[-300:]!r}")
+    ours = [run_process(ours_argv, stdin=data) for _ in range(runs)]
+    print(f"end to end, lantian aqi compute:     {summary(ours)}")
+    if skip_python_aqi:
+        return
+    theirs = [run_process(theirs_argv, stdin=data) for _ in range(runs)]
+    print(f"end to end, python-aqi CSV script:   {summary(theirs)}")
+    print(f"end to end ratio: {median(theirs) / median(ours):,.1f} ×  (goal ≥ 50 ×)")
+
+
+def in_process(days, values, runs: int, skip_python_aqi: bool):
+    def once():
+        return ours.compute_frame(days, values, resolver=ours.Resolver())
+
+    result = once()
+    seconds = timed_runs(once, runs)
+    print(f"in process, compute_frame (tables built each run): {summary(seconds)}")
+    if skip_python_aqi:
+        return
+    theirs, py_results, py_errors = [], None, 0
     for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - started)
-    return best, result
-
-
-def bench_vectorised(days, values):
-    resolver = ours.Resolver()
-    resolver(days[0].astype(object))  # build the tables outside the timing
-    seconds, result = best_of(3, lambda: ours.compute_frame(days, values, resolver=resolver))
-    return seconds, result
-
-
-def bench_scalar(days, values, sample: int):
-    resolver = ours.Resolver()
-    rows = [
-        ({k: float(values[k][i]) for k in COLUMNS}, days[i].astype(object)) for i in range(sample)
-    ]
-    started = time.perf_counter()
-    for row, day in rows:
-        ours.compute(row, table=resolver(day))
-    return time.perf_counter() - started
+        elapsed, py_results, py_errors = bench_python_aqi(values, len(days))
+        theirs.append(elapsed)
+    print(f"in process, python-aqi to_aqi per row:            {summary(theirs)}")
+    print(f"in process ratio: {median(theirs) / median(seconds):,.0f} ×  (goal ≥ 200 ×)")
+    before = days < np.datetime64("2026-03-01")
+    compared = before & (py_results >= 0)
+    differ = int((result.aqi[compared] != py_results[compared]).sum())
+    print(
+        f"python-aqi vs lantian on the {int(before.sum()):,} rows under HJ 633-2012: "
+        f"{differ:,} AQI values differ ({differ / max(int(compared.sum()), 1):.1%}), "
+        f"{py_errors:,} rows raised"
+    )
 
 
 def bench_python_aqi(values, n: int):
@@ -93,10 +138,10 @@ def bench_python_aqi(values, n: int):
         "o3_8h": constants.POLLUTANT_O3_8H,
     }
     # python-aqi takes strings; converting them is part of what a caller of it pays.
+    started = time.perf_counter()
     text = {k: [repr(float(v)) for v in values[k]] for k in COLUMNS}
     results = np.full(n, -1, dtype=np.int64)
     errors = 0
-    started = time.perf_counter()
     for i in range(n):
         try:
             results[i] = int(
@@ -110,48 +155,31 @@ def bench_python_aqi(values, n: int):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--scalar-sample", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-python-aqi", action="store_true")
     args = parser.parse_args()
     n = args.rows
-
+    skip = args.skip_python_aqi
+    if not skip:
+        try:
+            importlib.import_module("aqi.constants")
+        except ImportError:
+            print("python-aqi is not installed; to compare: .venv/bin/pip install python-aqi")
+            skip = True
+    print(machine())
+    warn_if_busy()
     days, values = make_rows(n)
-    print(f"rows: {n:,} daily rows, dates 2025-01-01 … 2026-12-31, columns {', '.join(COLUMNS)}")
-
-    seconds, result = bench_vectorised(days, values)
-    vector_rate = n / seconds
-    tables = ", ".join(t.code for t in result.tables)
-    print(f"lantian vectorised (NumPy):  {seconds:8.3f} s  {vector_rate:14,.0f} rows/s  ({tables})")
-
-    sample = min(args.scalar_sample, n)
-    scalar_seconds = bench_scalar(days, values, sample)
-    scalar_rate = sample / scalar_seconds
-    print(
-        f"lantian scalar (Decimal):    {scalar_seconds:8.3f} s  {scalar_rate:14,.0f} rows/s"
-        f"  (first {sample:,} rows)"
-    )
-
-    if args.skip_python_aqi:
-        return 0
-    try:
-        importlib.import_module("aqi.constants")
-    except ImportError:
-        print("python-aqi is not installed. To compare, run:  .venv/bin/pip install python-aqi")
-        print("(it is a benchmark-only tool, deliberately not in pyproject.toml)")
-        return 0
-    py_seconds, py_results, py_errors = bench_python_aqi(values, n)
-    py_rate = n / py_seconds
-    print(f"python-aqi 0.6.1 (MEP):      {py_seconds:8.3f} s  {py_rate:14,.0f} rows/s")
-    print(f"ratio vectorised / python-aqi: {vector_rate / py_rate:,.0f} ×  (target ≥ 100 ×)")
-
-    before = days < np.datetime64("2026-03-01")
-    compared = before & (py_results >= 0)
-    differ = int((result.aqi[compared] != py_results[compared]).sum())
-    print(
-        f"python-aqi vs lantian on the {int(before.sum()):,} rows under HJ 633-2012: "
-        f"{differ:,} AQI values differ ({differ / max(int(compared.sum()), 1):.1%}), "
-        f"{py_errors:,} rows raised"
-    )
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "daily.csv"
+        write_csv(path, days, values)
+        size = path.stat().st_size / 1e6
+        print(
+            f"rows: {n:,} daily rows ({size:.1f} MB CSV), dates 2025-01-01 … 2026-12-31,"
+            f" {args.runs} runs a side"
+        )
+        end_to_end(path, args.runs, skip)
+    in_process(days, values, args.runs, skip)
+    print(f"load average after: {load()}")
     return 0
 
 

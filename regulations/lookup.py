@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -127,12 +128,21 @@ def _from_database() -> list[Version] | None:
     return versions or None
 
 
+def _django_ready() -> bool:
+    """Django set up in this process (without importing the ORM to find out: a pure command
+    such as ``lantian aqi compute`` would pay a sixth of a second for it)."""
+    apps = sys.modules.get("django.apps")
+    return bool(apps and apps.apps.ready)
+
+
 @lru_cache(maxsize=1)
 def _all_versions() -> tuple[Version, ...]:
-    try:
-        from_db = _from_database()
-    except Exception:  # Django not configured: a pure caller reading the packaged data
-        from_db = None
+    from_db = None
+    if _django_ready():
+        try:
+            from_db = _from_database()
+        except Exception:  # Django not configured: a pure caller reading the packaged data
+            from_db = None
     if from_db is None:
         return tuple(_from_files())
     # A family the database does not hold yet (a fresh or flushed database where the office
