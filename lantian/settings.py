@@ -189,6 +189,10 @@ LANTIAN_AUDIT_CHECKPOINTS = Path(
     os.environ.get("LANTIAN_AUDIT_CHECKPOINTS", VAR_DIR / "audit" / "checkpoints.jsonl")
 )
 
+# monitoring: the key that encrypts the devices' SM4 keys at rest (``key-id:secret[,old…]``,
+# monitoring/keyvault.py; empty: the public development key).
+LANTIAN_SM4_VAULT_KEY = os.environ.get("LANTIAN_SM4_VAULT_KEY", "")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lantian@localhost")
 

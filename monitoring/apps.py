@@ -9,7 +9,10 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from accounts.access import is_staff_user
         from lantian import navigation
-        from monitoring import policies  # noqa: F401 - registers who may see/change monitoring rows
+        from monitoring import (
+            checks,  # noqa: F401 - registers the deploy check of the key vault
+            policies,  # noqa: F401 - registers who may see/change monitoring rows
+        )
 
         navigation.register(_("在线监测"), "monitoring-devices", order=40, visible=is_staff_user)
         navigation.register(_("报警"), "monitoring-alarms", order=41, visible=is_staff_user)

@@ -59,6 +59,8 @@ class AlarmKind(models.TextChoices):
     INSPECTION_DROP = "inspection_drop", _("检查通知后数据骤降")
     NEIGHBOUR_LOW = "neighbour_low", _("远低于周边同类（疑似干扰）")
     MISSING = "missing", _("数据缺失")
+    KEY_EXPIRING = "key_expiring", _("加密密钥即将到期")
+    KEY_FAILED = "key_failed", _("加密报文无法解密")
 
 
 HEALTH_KINDS = [k for k in AlarmKind if k != AlarmKind.EXCEEDANCE]

@@ -124,3 +124,24 @@ class NoticeForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = District.objects.filter(parent=city).order_by("id")
+
+
+class DeviceKeyForm(forms.Form):
+    """A new SM4 key for a device (HJ 212-2025). The key is typed, never shown back once stored."""
+
+    key = forms.CharField(
+        label=_("SM4 密钥"),
+        max_length=64,
+        help_text=_("32 位十六进制数，或 16 个字符（如标准示例的 0000000000000000）"),
+        # a failed form keeps what was typed (the key was not stored); a stored key never returns
+        widget=forms.PasswordInput(
+            render_value=True, attrs={"autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    valid_from = forms.DateTimeField(
+        label=_("启用时间"),
+        required=False,
+        help_text=_("北京时间；留空为立即启用。此前的密钥在过渡期内仍可解密"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )

@@ -32,7 +32,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from monitoring.hj212 import Cut, FrameError, Junk, Reassembler, Upload, crc16_many
+from monitoring.hj212 import Cut, FrameError, Junk, Reassembler, Upload, crc16_many, sm4
 from monitoring.hj212 import errors as E
 from monitoring.hj212.frame import build_segment, parse_verified, reply_flag
 from monitoring.hj212.profiles import TOLERANT
@@ -42,6 +42,7 @@ from monitoring.limits import QuarantineBudget
 
 log = logging.getLogger("lantian.hj212")
 RELOAD_GAP = 5.0  # seconds between device-directory reloads triggered by unknown MNs
+SM4_REASONS = frozenset({E.SM4_FAILED, E.SM4_NO_KEY, "unknown_mn"})
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Stats:
 class DeviceConnection(asyncio.Protocol):
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
-        self.decoder = StreamDecoder()
+        self.decoder = StreamDecoder(opener=gateway.open_encrypted)
         self.transport: asyncio.Transport | None = None
         self.peer = ""
         self.address = ""
@@ -295,9 +296,26 @@ class Gateway:
             loop = asyncio.get_running_loop()
             self._flush_handle = loop.call_later(self.batch_delay, self._flush)
 
+    def open_encrypted(self, wire: bytes, crc: bytes, declared: int) -> tuple[bytes, int]:
+        """Decrypt an HJ 212-2025 frame with its device's keys, newest first (the stream
+        decoder's opener). A frame no key opens may be the first under a key registered since
+        the directory was loaded: reload it soon; the device resends what was not acknowledged."""
+        mn = _peek_mn(wire)
+        device = self.directory.get(mn)
+        if device is None:
+            self._reload_directory_soon()
+            raise FrameError("unknown_mn", "MN 未登记（加密报文）")
+        try:
+            return sm4.open_segment(wire, crc, device.keys, declared=declared)
+        except FrameError as err:
+            if err.reason in (E.SM4_FAILED, E.SM4_NO_KEY):
+                self._reload_directory_soon()
+            raise
+
     def _route(self, conn, item, cuts) -> None:
         if isinstance(item, Junk):
-            self._reject(conn, item.raw, item.reason, item.detail)
+            mn = _peek_mn(item.raw) if item.reason in SM4_REASONS else ""
+            self._reject(conn, item.raw, item.reason, item.detail, mn)
         elif item.verified:
             self._accept(conn, item)
         else:
@@ -329,6 +347,7 @@ class Gateway:
         try:
             frame = parse_verified(cut.segment, cut.crc, profile)
             frame.raw = cut.raw
+            frame.encrypted = cut.encrypted
         except FrameError as err:
             self._reject(conn, cut.raw, err.reason, err.detail, mn)
             return

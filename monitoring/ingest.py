@@ -38,6 +38,7 @@ class DeviceInfo:
     kind: str
     profile: Profile
     interval: int = 60  # seconds between uploads
+    keys: tuple[bytes, ...] = ()  # SM4 keys to try on its encrypted frames, newest first
 
 
 @dataclass
@@ -49,14 +50,22 @@ class Directory:
     loaded_at: float = -1e9
 
     def load(self) -> None:
+        from monitoring.keys import keys_by_device
         from monitoring.models import Device
 
         rows = Device.objects.filter(is_active=True).values_list(
             "id", "mn", "password", "kind", "profile", "strict", "interval_seconds"
         )
+        keys = keys_by_device()
         self.devices = {
             mn: DeviceInfo(
-                pk, mn, pw, kind, with_overrides(get_profile(prof), strict=strict), interval
+                pk,
+                mn,
+                pw,
+                kind,
+                with_overrides(get_profile(prof), strict=strict),
+                interval,
+                keys.get(pk, ()),
             )
             for pk, mn, pw, kind, prof, strict, interval in rows
         }

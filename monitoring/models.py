@@ -87,6 +87,37 @@ class Device(models.Model):
         return self.mn
 
 
+class DeviceKey(models.Model):
+    """An SM4 key of one device (HJ 212-2025), entered by the operator and never shown again.
+
+    The key is kept sealed (``keyvault``: AES-GCM under ``LANTIAN_SM4_VAULT_KEY``, bound to the
+    device); pages show only its fingerprint. It is used from ``valid_from``; registering a newer
+    key sets ``superseded_at``, after which this key is still tried for the grace window of the
+    ``hj212_keys`` rules. ``expires_at`` is ``valid_from`` plus the rotation period.
+    """
+
+    device = models.ForeignKey(Device, models.PROTECT, related_name="keys", verbose_name=_("设备"))
+    vault_key_id = models.CharField(_("金库密钥编号"), max_length=16)
+    sealed = models.BinaryField(_("密文"))
+    fingerprint = models.CharField(_("指纹"), max_length=16)
+    valid_from = models.DateTimeField(_("启用时间"))
+    expires_at = models.DateTimeField(_("到期时间"))
+    superseded_at = models.DateTimeField(_("被新密钥替换时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("设备密钥")
+        verbose_name_plural = _("设备密钥")
+        ordering = ["device_id", "-valid_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.fingerprint}"
+
+
 class JudgeState(models.Model):
     """How far a device's rule has been judged: every window before ``until`` has its verdict,
     ``streak`` consecutive windows exceeded. The streaming judge and the sweep both lock this

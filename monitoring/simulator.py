@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from monitoring.hj212 import sm4
 from monitoring.hj212.frame import build_segment, data_cp, wrap
 from monitoring.hj212.stream import Cut, StreamDecoder
 
@@ -30,6 +31,13 @@ class SimDevice:
     exceed: float = 1.0  # multiplier on the base concentration
     flatline: bool = False
     offline_after: int | None = None  # stop after this many uploads
+    edition: str = "2017"  # 2017 (Flag=5) or 2025 (Flag=9)
+    sm4_key: bytes | None = None  # HJ 212-2025: encrypt the data area with this key
+
+    @property
+    def flag(self) -> int:
+        """Flag of an upload that asks for a 9014: version bits of the edition, bit 0 set."""
+        return 9 if self.edition == "2025" or self.sm4_key else 5
 
     def values(self, rng: random.Random, k: int) -> tuple[str, str, dict]:
         """(ST, CN, values) of upload number ``k``."""
@@ -80,15 +88,26 @@ def make_fleet(n: int, *, prefix: str = "SIM", mix: str = "dust", password: str 
     ]
 
 
-def frame_for(dev: SimDevice, k: int, when: dt.datetime, rng: random.Random, **kw) -> bytes:
+def frame_for(
+    dev: SimDevice, k: int, when: dt.datetime, rng: random.Random, *, rf: bool = False, **kw
+) -> bytes:
+    """Upload number ``k`` with DataTime ``when``: plain, or sealed with the device's SM4 key
+    (HJ 212-2025: CRC over the plaintext, then the data area encrypted); ``rf`` marks it
+    back-filled (补传, RF=1)."""
     st, cn, values = dev.values(rng, k)
     data_time = when.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
     qn = when.astimezone(BEIJING).strftime("%Y%m%d%H%M%S") + f"{k % 1000:03d}"
-    return wrap(
-        build_segment(
-            qn=qn, st=st, cn=cn, pw=dev.password, mn=dev.mn, flag=5, cp=data_cp(data_time, values)
-        )
+    segment = build_segment(
+        qn=qn,
+        st=st,
+        cn=cn,
+        pw=dev.password,
+        mn=dev.mn,
+        flag=dev.flag,
+        rf=rf,
+        cp=data_cp(data_time, values),
     )
+    return sm4.seal(segment, dev.sm4_key) if dev.sm4_key else wrap(segment)
 
 
 def split_packets(dev: SimDevice, k: int, when: dt.datetime, rng: random.Random) -> list[bytes]:

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from monitoring import views, views_cases
+from monitoring import views, views_cases, views_keys
 
 urlpatterns = [
     path("", views.device_list, name="monitoring-devices"),
     path("devices/<int:pk>/", views.device_detail, name="monitoring-device"),
+    path("devices/<int:pk>/keys/", views_keys.device_keys, name="monitoring-device-keys"),
+    path(
+        "devices/<int:pk>/keys/<int:key_id>/revoke/",
+        views_keys.revoke_device_key,
+        name="monitoring-device-key-revoke",
+    ),
     path("sites/", views.site_list, name="monitoring-sites"),
     path("alarms/", views.alarm_list, name="monitoring-alarms"),
     path("alarms/ledger.xlsx", views.alarm_ledger, name="monitoring-ledger"),

@@ -89,7 +89,13 @@ def device_detail(request, pk: int):
     return render(
         request,
         "monitoring/device_detail.html",
-        {"device": device, "alarms": alarms, "codes": codes, "units": device.site.units.all()},
+        {
+            "device": device,
+            "alarms": alarms,
+            "codes": codes,
+            "units": device.site.units.all(),
+            "is_office": access.is_office(request.user),
+        },
     )
 
 

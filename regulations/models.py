@@ -26,6 +26,7 @@ class Family(models.TextChoices):
     WORKDAY_CALENDAR = "workday_calendar", _("法定节假日与调休安排")
     CROSSCHECK_RULES = "crosscheck_rules", _("数据核验判定参数")
     MONITORING_RETENTION = "monitoring_retention", _("在线监测数据保存期限")
+    HJ212_KEYS = "hj212_keys", _("HJ 212 数据加密密钥管理")
 
 
 class Regulation(models.Model):

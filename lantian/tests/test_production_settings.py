@@ -18,6 +18,7 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://lantian.example.gov.cn",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
     "LANTIAN_AUDIT_KEY": "k1:7f3a9c2e5b8d1f4a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a",
+    "LANTIAN_SM4_VAULT_KEY": "v1:2b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfe",
 }
 
 

@@ -9,11 +9,15 @@ from django.core.management.base import BaseCommand
 from lantian.lib import daemon
 from monitoring.health import check_devices
 from monitoring.judge import judge_devices
+from monitoring.keys import check_keys
 from monitoring.services import escalate_overdue
 
 
 class Command(BaseCommand):
-    help = "设备巡检：超标判定、设备异常（离线、恒值、零负值、突变、雷同等）、超时升级。"
+    help = (
+        "设备巡检：超标判定、设备异常（离线、恒值、零负值、突变、雷同、密钥到期或无法解密等）、"
+        "超时升级。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="循环运行")
@@ -24,7 +28,7 @@ class Command(BaseCommand):
 
     def sweep_once(self) -> None:
         judged = judge_devices()
-        found = check_devices()
+        found = check_devices() + check_keys()
         escalated = escalate_overdue()
         self.stdout.write(
             f"超标报警 {len(judged)}，设备异常 {len(found)}，超时升级 {len(escalated)}"

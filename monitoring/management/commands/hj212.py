@@ -80,8 +80,25 @@ class Command(BaseCommand):
             default=[],
             help="故障：bad_crc=0.01,split=0.1,pnum=0.1,duplicate=0.05,offline=0.1,flatline=0.1,garbage=0.01",
         )
+        m.add_argument(
+            "--sm4-key",
+            metavar="HEX",
+            help="按 HJ 212-2025 以该 SM4 密钥加密数据区（32 位十六进制或 16 个字符）",
+        )
         m.add_argument("--register", action="store_true", help="先在数据库登记这些模拟设备")
         m.add_argument("--district", default="鄠邑区", help="--register 时点位所在区县")
+
+        k = sub.add_parser("key", help="设备 SM4 密钥登记簿：add 登记、list 查看、revoke 停用")
+        keys = k.add_subparsers(dest="key_action", required=True)
+        add = keys.add_parser("add", help="登记新密钥（从标准输入读一行，不回显、不存明文）")
+        add.add_argument("mn", help="设备编号 MN")
+        add.add_argument("--from", dest="valid_from", help="启用时间（北京时间 YYYY-MM-DD HH:MM）")
+        show = keys.add_parser("list", help="列出密钥（只显示指纹与状态）")
+        show.add_argument("mn", nargs="?", help="设备编号 MN（默认全部）")
+        stop = keys.add_parser("revoke", help="立即停用一把密钥")
+        stop.add_argument("mn")
+        stop.add_argument("fingerprint", help="密钥指纹（8 位）")
+        stop.add_argument("--reason", default="")
 
     def handle(self, *args, **options):
         action = options["action"]
@@ -89,6 +106,8 @@ class Command(BaseCommand):
             return self.parse(options)
         if action == "serve":
             return self.serve(options)
+        if action == "key":
+            return self.key(options)
         return self.simulate(options)
 
     def parse(self, options):
@@ -190,6 +209,14 @@ class Command(BaseCommand):
                 except ChildProcessError:
                     break
 
+    def key(self, options):
+        from monitoring import key_commands
+
+        try:
+            key_commands.run(options, sys.stdin, self.stdout)
+        except ValueError as err:
+            raise CommandError(str(err)) from None
+
     def simulate(self, options):
         from monitoring import simulator
 
@@ -200,6 +227,15 @@ class Command(BaseCommand):
             faults = simulator.apply_specs(devices, options["exceed"], options["faults"])
         except ValueError as err:
             raise CommandError(str(err)) from None
+        if options["sm4_key"]:
+            from monitoring.hj212.sm4 import parse_key
+
+            try:
+                key = parse_key(options["sm4_key"])
+            except ValueError as err:
+                raise CommandError(f"--sm4-key：{err}") from None
+            for device in devices:
+                device.sm4_key = key
         if options["register"]:
             from monitoring.services import register_fleet
 
