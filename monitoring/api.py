@@ -13,6 +13,7 @@ from accounts.models import Unit
 from api.fields import Id, Limit, Offset, Year, page
 from lantian.lib import tz
 from monitoring import names, services
+from monitoring.backfill import backfilled_times
 from monitoring.choices import AlarmStatus, CaseStatus, DeviceKind, Penalty
 from monitoring.judge import rules_for
 from monitoring.models import Alarm, Case, Device, HourlyRollup, Reading
@@ -88,12 +89,15 @@ def device_readings(request: HttpRequest, pk: Id, code: Code = "", hours: Hours 
             .values_list("start", "total", "valid")
         ]
     limit = next((r.limit for r in rules if r.code == code), None)
+    filled = backfilled_times(device.pk, since, now + HOUR) if hours <= RAW_HOURS else set()
     return {
         "code": code,
         "name": names.pollutant(code),
         "unit": reading_unit(code),
         "limit": limit,
-        "points": [{"time": t, "value": v, "flag": f} for t, v, f in rows],
+        "points": [
+            {"time": t, "value": v, "flag": f, "backfilled": t in filled} for t, v, f in rows
+        ],
     }
 
 

@@ -66,6 +66,11 @@ class AlarmKind(models.TextChoices):
 HEALTH_KINDS = [k for k in AlarmKind if k != AlarmKind.EXCEEDANCE]
 
 
+class BackfillSource(models.TextChoices):
+    DEVICE = "rf", _("设备补传")
+    FETCHED = "fetched", _("平台补采")
+
+
 class AlarmStatus(models.TextChoices):
     RAISED = "raised", _("已报警")
     DISPATCHED = "dispatched", _("已派发")

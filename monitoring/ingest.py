@@ -264,11 +264,12 @@ def write_batch(
     Returns counts. When this returns, everything in the batch is committed, so the caller may
     acknowledge the uploads (9014).
     """
-    from monitoring.models import Device, Quarantine
+    from monitoring.models import Backfill, Device, Quarantine
     from monitoring.partitions import bounds
 
     now = received_at or timezone.now()
     rows: list[tuple] = []
+    marks = []  # back-filled uploads (补传)
     seen: set[int] = set()
     first, end = bounds()
     rejected = list(rejected)
@@ -288,6 +289,16 @@ def write_batch(
             continue
         rows += new
         seen.add(device_id)
+        if new and (frame.rf or frame.fetched_by is not None):
+            marks.append(
+                Backfill(
+                    device_id=device_id,
+                    cn=new[0][3],
+                    data_time=new[0][2],
+                    received_at=now,
+                    source="rf" if frame.rf else "fetched",
+                )
+            )
     quarantined = [
         Quarantine(
             received_at=now,
@@ -303,6 +314,8 @@ def write_batch(
         inserted = insert_rows(rows)
         if quarantined:
             Quarantine.objects.bulk_create(quarantined)
+        if marks:
+            Backfill.objects.bulk_create(marks, ignore_conflicts=True)
         if seen:
             Device.objects.filter(pk__in=seen).update(last_seen_at=now)
     return {"rows": len(rows), "inserted": inserted, "quarantined": len(quarantined)}

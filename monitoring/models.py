@@ -11,6 +11,7 @@ from monitoring.choices import (
     ActionKind,
     AlarmKind,
     AlarmStatus,
+    BackfillSource,
     CaseStatus,
     DeviceKind,
     Penalty,
@@ -170,6 +171,29 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.code} {self.data_time:%Y-%m-%d %H:%M} {self.value}"
+
+
+class Backfill(models.Model):
+    """An upload that arrived after its time: sent by the device as 补传 (HJ 212-2025 ``RF=1``)
+    or fetched by the platform (提取历史数据, ``source`` = fetched). Its values are ordinary
+    readings; this row marks them so pages show them as 补传 and the rates can apply the
+    counting rule for late data (``monitoring_rates`` ``backfill_days``)."""
+
+    pk = models.CompositePrimaryKey("device_id", "cn", "data_time")
+    device = models.ForeignKey(
+        Device, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    cn = models.PositiveSmallIntegerField(_("命令"))
+    data_time = models.DateTimeField(_("数据时间"))
+    received_at = models.DateTimeField(_("接收时间"))
+    source = models.CharField(_("来源"), max_length=8, choices=BackfillSource.choices)
+
+    class Meta:
+        verbose_name = _("补传数据")
+        verbose_name_plural = _("补传数据")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.cn} {self.data_time:%Y-%m-%d %H:%M}"
 
 
 class RollupFields(models.Model):

@@ -4,7 +4,8 @@
 - 数据传输率 = values received ÷ values due (period ÷ upload interval), per device, capped at 1.
 - 数据有效率 = values flagged N ÷ values received.
 - 数据有效传输率 = 传输率 × 有效率 (the MEE definition, peers.md §5.4).
-  Values received and valid come from the daily rollups (``rollups.py``), per Beijing day.
+  Values received and valid come from the daily rollups (``rollups.py``), per Beijing day;
+  back-filled values (补传) count when received within ``backfill_days`` (``backfill.py``).
 - 立案率 = level-3 exceedance alarms first raised in the period that have a case ÷ all of them.
 - 开机率 (fume: fan and purifier on ÷ fan on; dust: instrument-running hours ÷ hours due), from
   device-hour counts (``monitoring.hours``, ``monitoring.onrate``).
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Q
 
 from lantian.lib import tz
+from monitoring import backfill
 from monitoring.choices import ActionKind, AlarmKind, AlarmStatus, DeviceKind
 from monitoring.health import MAIN_CODE
 from monitoring.models import Alarm, DailyRollup, Device, HourlyRollup
@@ -33,6 +35,8 @@ class Line:
     due: float = 0.0
     received: int = 0
     valid: int = 0
+    backfilled: int = 0  # back-filled uploads (补传) among those received
+    late: int = 0  # back-filled too late to count (not in received)
 
     @property
     def online_rate(self) -> float | None:
@@ -56,7 +60,8 @@ def transmission(start: dt.datetime, end: dt.datetime, devices=None) -> list[Lin
     """联网率 and 数据有效传输率 per district and device kind over [start, end)."""
     devices = devices if devices is not None else Device.objects.filter(is_active=True)
     devices = list(devices.select_related("site__district"))
-    counts = received_counts(devices, start, end)
+    late = backfill.counts(devices, start, end, set(MAIN_CODE.values()))
+    counts = received_counts(devices, start, end, late)
     lines: dict[tuple, Line] = {}
     seconds = (end - start).total_seconds()
     for device in devices:
@@ -69,13 +74,18 @@ def transmission(start: dt.datetime, end: dt.datetime, devices=None) -> list[Lin
         line.due += due
         line.received += min(received, int(due) or received)
         line.valid += min(valid, int(due) or valid)
+        filled = late.get(device.pk)
+        if filled is not None:
+            line.backfilled += filled.uploads
+            line.late += filled.late
     return sorted(lines.values(), key=lambda line: (line.district, line.kind))
 
 
-def received_counts(devices, start: dt.datetime, end: dt.datetime) -> dict:
+def received_counts(devices, start: dt.datetime, end: dt.datetime, late=None) -> dict:
     """(device, main code) → (values received, valid) over [start, end), from the daily rollups
     (whole Beijing days) or the hourly ones. When a device sends the same minute twice
-    (real-time and minute data), the CN with more values counts: no minute counts twice."""
+    (real-time and minute data), the CN with more values counts: no minute counts twice.
+    ``late`` (``backfill.counts``): back-filled values received too late, taken out."""
     codes = set(MAIN_CODE.values())
     if _midnight(start) and _midnight(end):
         rows = DailyRollup.objects.filter(
@@ -94,6 +104,12 @@ def received_counts(devices, start: dt.datetime, end: dt.datetime) -> dict:
         slot = per_cn[(device_id, code, cn)]
         slot[0] += n
         slot[1] += valid
+    for device_id, filled in (late or {}).items():
+        for (code, cn), (n, valid) in filled.late_values.items():
+            slot = per_cn.get((device_id, code, cn))
+            if slot is not None:
+                slot[0] = max(0, slot[0] - n)
+                slot[1] = max(0, slot[1] - valid)
     counts: dict[tuple, tuple[int, int]] = {}
     for (device_id, code, _), (n, valid) in per_cn.items():
         counts[(device_id, code)] = max(counts.get((device_id, code), (0, 0)), (n, valid))

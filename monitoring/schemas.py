@@ -30,6 +30,7 @@ class PointOut(Schema):
     time: dt.datetime
     value: float
     flag: str
+    backfilled: bool = Field(False, description="补传数据（设备补传 RF=1 或平台补采）")
 
 
 class ReadingsOut(Schema):

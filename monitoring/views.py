@@ -18,8 +18,8 @@ from evidence import pending
 from evidence.services import evidence_for
 from lantian.lib import tz
 from lantian.lib.forms import refuse
+from monitoring import backfill, services, workflow
 from monitoring import rates as rate_calc
-from monitoring import services, workflow
 from monitoring.choices import AlarmKind, AlarmStatus, DeviceKind
 from monitoring.forms import StepForm
 from monitoring.health import thresholds
@@ -95,8 +95,25 @@ def device_detail(request, pk: int):
             "codes": codes,
             "units": device.site.units.all(),
             "is_office": access.is_office(request.user),
+            "backfills": _recent_backfills(device),
         },
     )
+
+
+def _recent_backfills(device: Device) -> dict:
+    """How many uploads of the last 30 days were back-filled (补传), by source, and the latest."""
+    from monitoring.models import Backfill
+
+    rows = Backfill.objects.filter(
+        device=device, data_time__gte=tz.now() - dt.timedelta(days=30)
+    ).order_by("-received_at")
+    by_source = dict(rows.values_list("source").annotate(n=Count("*")).order_by())
+    latest = rows.first()
+    return {
+        "device": by_source.get("rf", 0),
+        "fetched": by_source.get("fetched", 0),
+        "latest": latest,
+    }
 
 
 @login_required
@@ -273,6 +290,7 @@ def rates(request):
         "monitoring/rates.html",
         {
             "lines": rate_calc.transmission(start, end, devices),
+            "backfill_days": backfill.deadline(today).days,
             "on_lines": rate_calc.on_rates(start, end, devices),
             "coverage": _roster_summary(),
             "cases": rate_calc.case_rates(year_start, end, alarms),

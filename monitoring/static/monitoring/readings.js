@@ -11,6 +11,11 @@
       .then(function (data) {
         var series = [{name: data.name || data.code, type: "line", showSymbol: false,
           data: data.points.map(function (p) { return [p.time, p.value]; })}];
+        var filled = data.points.filter(function (p) { return p.backfilled; });
+        if (filled.length) {  // back-filled values (补传) stand out as dots on the line
+          series.push({name: "补传", type: "scatter", symbolSize: 7, itemStyle: {color: "#ef6c00"},
+            data: filled.map(function (p) { return [p.time, p.value]; })});
+        }
         if (data.limit !== null) {
           series[0].markLine = {symbol: "none", data: [{yAxis: data.limit, name: "限值"}],
             lineStyle: {color: "#c62828"}};
@@ -18,6 +23,7 @@
         chart.setOption({tooltip: {trigger: "axis"}, legend: {},
           xAxis: {type: "time"}, yAxis: {type: "value", name: data.unit}, series: series}, true);
         el.dataset.points = data.points.length;
+        el.dataset.backfilled = filled.length;
       });
   }
   form.addEventListener("change", load);
