@@ -7,8 +7,10 @@ In the manner of healthchecks' ``smtpd`` command, but built for throughput:
    (``crc16_many``), then frames are parsed with their device's profile;
 3. MN and PW are checked against the device directory; unknown or wrong → quarantine;
 4. split packets are reassembled; uploads already stored recently are acknowledged at once;
-5. uploads are handed in batches to one writer thread with its own database connection;
-6. the 9014 acknowledgement goes out only after the writer's transaction has committed.
+5. uploads are handed in batches to one writer thread with its own database connection, or,
+   with a bus (``monitoring.bus``, ``LANTIAN_BUS_URL``), published to NATS JetStream;
+6. the 9014 acknowledgement goes out only after the writer's transaction has committed, or
+   after JetStream has acknowledged storing the message.
 
 Back-pressure: when more than ``max_pending`` uploads wait for the database, every connection
 stops reading until the writer catches up. SIGTERM stops accepting, flushes, acknowledges and
@@ -61,6 +63,7 @@ class Stats:
     refused: int = 0  # connections over the per-address cap
     suppressed: int = 0  # bad frames counted, not stored, over an address's quarantine budget
     idle_closed: int = 0
+    bus_refused: int = 0  # uploads the bus did not store (full or away): not acknowledged
     ack_latency: list[float] = field(default_factory=list)
 
 
@@ -134,6 +137,7 @@ class Gateway:
         quarantine_burst: int = 20,
         quarantine_bytes: int = 1024,
         summary_every: float = 60.0,
+        bus=None,
     ) -> None:
         self.host, self.port = host, port
         self.max_connections = max_connections
@@ -156,6 +160,7 @@ class Gateway:
         self.paused = False
         self.judge_every = judge_every
         self._writer = writer or _default_writer
+        self.bus = bus  # a bus.Publisher: uploads go to JetStream instead of the database
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hj212-writer")
         self._inbox: list[tuple[DeviceConnection, bytes]] = []
         self._scheduled = False
@@ -181,6 +186,8 @@ class Gateway:
         gc.set_threshold(50_000, 20, 100)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, _in_writer(self.directory.load))
+        if self.bus is not None:
+            await self.bus.start()
         if sock is not None:
             self._server = await loop.create_server(
                 lambda: DeviceConnection(self), sock=sock, backlog=4096
@@ -241,6 +248,8 @@ class Gateway:
             if conn.transport is not None:
                 conn.transport.close()
         await asyncio.sleep(0)
+        if self.bus is not None:
+            await self.bus.close()
         await asyncio.get_running_loop().run_in_executor(self._executor, _close_db)
         self._executor.shutdown(wait=True)
 
@@ -423,9 +432,32 @@ class Gateway:
                 judge, self._seen_devices = self._seen_devices, set()
                 self._judge_due = time.monotonic() + self.judge_every
         loop = asyncio.get_running_loop()
-        job = _in_writer(self._writer, uploads, rejected, judge)
-        self._writing = loop.run_in_executor(self._executor, job)
+        if self.bus is not None:
+            self._writing = asyncio.ensure_future(self._publish(batch, rejected))
+        else:
+            job = _in_writer(self._writer, uploads, rejected, judge)
+            self._writing = loop.run_in_executor(self._executor, job)
         self._writing.add_done_callback(lambda f: self._written(f, batch, rejected))
+
+    async def _publish(self, batch: list[Pending], rejected: list[Rejected]) -> dict:
+        """Publish to the bus; the uploads JetStream did not store come back as ``failed``."""
+        uploads = []
+        for pending in batch:
+            device = self.directory.get(pending.upload.merged.mn)
+            uploads.append((device.kind if device else "unknown", pending.upload))
+        stored, kept = await self.bus.publish(uploads, rejected)
+        failed = {i for i, ok in enumerate(stored) if not ok}
+        if failed or not all(kept):
+            log.warning(
+                "the bus refused %d of %d uploads (not acknowledged; devices re-send)",
+                len(failed),
+                len(batch),
+            )
+            # bad bytes are kept for the next try, within the quarantine budget's bound
+            self._rejected = [r for r, ok in zip(rejected, kept, strict=True) if not ok][
+                :10_000
+            ] + self._rejected
+        return {"rows": len(batch) - len(failed), "inserted": 0, "failed": failed}
 
     def _written(self, future: asyncio.Future, batch: list[Pending], rejected) -> None:
         self._writing = None
@@ -446,6 +478,10 @@ class Gateway:
                 self._flush_handle = loop.call_later(1.0, self._flush)
             return
         counts = future.result()
+        failed = counts.get("failed", ())
+        if failed:  # not acknowledged: each device re-sends after its own timeout
+            self.stats.bus_refused += len(failed)
+            batch = [p for i, p in enumerate(batch) if i not in failed]
         self.stats.batches += 1
         self.stats.rows += counts.get("rows", 0)
         self.stats.inserted += counts.get("inserted", 0)
@@ -461,7 +497,18 @@ class Gateway:
         _send_acks(acks, self.stats)
         if self.paused and len(self._batch) < self.max_pending // 2:
             self._resume()
-        if self._batch or self._rejected:
+        if failed:  # the bus is full or away: stop reading for a second (TCP pushes back)
+            if not self.paused:
+                self._pause()
+            loop = asyncio.get_running_loop()
+            loop.call_later(1.0, self._resume_after_refusal)
+        elif self._batch or self._rejected:
+            self._flush()
+
+    def _resume_after_refusal(self) -> None:
+        if self.paused:
+            self._resume()
+        if self._flush_handle is None and self._writing is None:
             self._flush()
 
     def _abandon(self, pending: Pending) -> None:
@@ -507,7 +554,11 @@ class Gateway:
             for upload in self.reassembler.expire(now):
                 self._store_incomplete(upload)
             if self.directory.stale():
-                await loop.run_in_executor(self._executor, _in_writer(self.directory.load))
+                try:
+                    await loop.run_in_executor(self._executor, _in_writer(self.directory.load))
+                except Exception as err:  # the database is away: keep the directory held
+                    log.warning("reloading the device directory failed: %s", err)
+                    self.directory.loaded_at = time.monotonic()
 
     def _store_incomplete(self, upload: Upload) -> None:
         """A split upload whose other packets never came: store what arrived, flagged."""

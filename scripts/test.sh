@@ -40,6 +40,17 @@ if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
   fi
 fi
 
+# The bus tests run their own nats-server (JetStream) on a free port.
+if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "installing nats-server for the bus tests (apt)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server) >/dev/null \
+      || echo "could not install nats-server with apt; the bus tests will fail under CI"
+  else
+    echo "nats-server is missing and this is not root: the bus tests will be skipped"
+  fi
+fi
+
 # Both cores (or LANTIAN_TEST_WORKERS): each worker has its own test database.
 WORKERS=(-n "${LANTIAN_TEST_WORKERS:-auto}")
 

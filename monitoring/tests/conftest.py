@@ -69,3 +69,13 @@ class RunningGateway:
 @pytest.fixture
 def gateway_factory():
     return RunningGateway
+
+
+@pytest.fixture
+def nats_server(tmp_path):
+    """A private nats-server with JetStream on a free port, its file store under tmp_path."""
+    from monitoring.tests.natsd import NatsServer
+
+    server = NatsServer(tmp_path / "jetstream").start()
+    yield server
+    server.stop()

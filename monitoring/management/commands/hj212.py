@@ -56,6 +56,11 @@ class Command(BaseCommand):
             help="每隔多少秒在写库线程中判定刚上传数据的设备；默认 0：由 checkdevices 判定",
         )
         s.add_argument(
+            "--bus-url",
+            default=None,
+            help="NATS JetStream 地址（默认取 LANTIAN_BUS_URL）；设置后发布到总线，由 writer 写库",
+        )
+        s.add_argument(
             "--workers",
             type=int,
             default=0,
@@ -132,15 +137,17 @@ class Command(BaseCommand):
         # one process is bound to one core (the GIL): a machine's cores each get a worker
         workers = options["workers"] if options["workers"] > 0 else (os.cpu_count() or 1)
         if workers == 1:
-            self.stdout.write(f"HJ 212 网关监听 {options['host']}:{port}")
+            self.stdout.write(f"HJ 212 网关监听 {options['host']}:{port}{_via(options)}")
             self.stdout.flush()
             self._run_gateway(options, sock)
             return
         self._run_workers(options, sock, port, workers)
 
     def _run_gateway(self, options, sock):
+        from monitoring.bus import BusConfig, Publisher
         from monitoring.gateway import Gateway
 
+        config = BusConfig.from_env(options["bus_url"])
         gateway = Gateway(
             options["host"],
             options["port"],
@@ -156,6 +163,7 @@ class Command(BaseCommand):
             quarantine_rate=options["quarantine_rate"],
             quarantine_burst=options["quarantine_burst"],
             quarantine_bytes=options["quarantine_bytes"],
+            bus=Publisher(config) if config else None,
         )
 
         async def main():
@@ -166,7 +174,7 @@ class Command(BaseCommand):
         s = gateway.stats
         self.stdout.write(
             f"已停止：帧 {s.frames}，上传 {s.uploads}，重复 {s.duplicates}，应答 {s.acked}，"
-            f"隔离 {s.quarantined}，写入 {s.inserted} 行"
+            f"隔离 {s.quarantined}，写入 {s.inserted} 行，总线拒收 {s.bus_refused}"
         )
         self.stdout.flush()
 
@@ -187,7 +195,9 @@ class Command(BaseCommand):
                 finally:
                     os._exit(0)
             children.append(pid)
-        self.stdout.write(f"HJ 212 网关监听 {options['host']}:{port}（{workers} 个工作进程）")
+        self.stdout.write(
+            f"HJ 212 网关监听 {options['host']}:{port}（{workers} 个工作进程）{_via(options)}"
+        )
         self.stdout.flush()
 
         def forward(signum, frame):
@@ -262,3 +272,10 @@ class Command(BaseCommand):
             opts.duration = 3600 * 24 * 365
         report = asyncio.run(simulator.simulate(devices, opts))
         self.stdout.write(json.dumps(report.summary(), ensure_ascii=False))
+
+
+def _via(options) -> str:
+    from monitoring.bus import BusConfig
+
+    config = BusConfig.from_env(options["bus_url"])
+    return f"，经总线 {config.url}" if config else ""

@@ -1,5 +1,5 @@
-"""``lantian monitoring judge|maintain|archive|unarchive``: the streaming judge, partitions
-ahead of time, and months past the retention period moved to Parquet archives."""
+"""``lantian monitoring judge|writer|maintain|archive|unarchive``: the streaming judge, the bus
+writer, partitions ahead of time, and months past the retention period moved to Parquet archives."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "在线监测后台：judge 实时判定；maintain 预建分区、按保存期限归档；"
+        "在线监测后台：judge 实时判定；writer 从总线写库；maintain 预建分区、按保存期限归档；"
         "archive 归档超过保存期限的月份；unarchive 从归档文件恢复一个月。"
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("judge", help="实时判定进程（直到 SIGTERM）")
+        w = sub.add_parser("writer", help="从 NATS JetStream 总线消费报文写库（直到 SIGTERM）")
+        w.add_argument("--bus-url", default=None, help="NATS 地址（默认取 LANTIAN_BUS_URL）")
+        w.add_argument("--batch", type=int, default=2000, help="每批最多消息数")
         m = sub.add_parser("maintain", help="预建月分区、归档超期月份、核对近两日统计")
         m.add_argument("--loop", action="store_true", help="循环运行")
         m.add_argument("--every", type=float, default=3600.0, help="循环间隔（秒）")
@@ -49,6 +52,36 @@ class Command(BaseCommand):
         self.stdout.flush()
         judge.run(lambda: stopping)
         self.stdout.write(f"已停止：报警 {len(judge.alarms)} 次")
+
+    def writer(self, options):
+        import asyncio
+
+        from django.core.management.base import CommandError
+
+        from monitoring.bus import BusConfig
+        from monitoring.bus_writer import BusWriter
+
+        config = BusConfig.from_env(options["bus_url"])
+        if config is None:
+            raise CommandError("未配置总线：请设置 LANTIAN_BUS_URL 或 --bus-url")
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        writer = BusWriter(config, batch=options["batch"])
+        self.stdout.write(f"总线写库进程已启动（{config.url}）")
+        self.stdout.flush()
+        asyncio.run(writer.run(lambda: stopping))
+        s = writer.stats
+        self.stdout.write(
+            f"已停止：消息 {s.messages}，批次 {s.batches}，写入 {s.inserted}/{s.rows} 行，"
+            f"隔离 {s.quarantined}，重试 {s.retries}"
+        )
 
     def maintain(self, options):
         from lantian.lib import daemon
