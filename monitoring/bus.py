@@ -95,6 +95,8 @@ class Carried:
     data_time: str | None
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     raw: bytes = b""
+    rf: bool = False  # HJ 212-2025 RF=1: back-filled (补传)
+    fetched_by: int | None = None  # the history request this upload answers
 
 
 def encode_upload(frame, raw: bytes) -> bytes:
@@ -105,6 +107,8 @@ def encode_upload(frame, raw: bytes) -> bytes:
             "t": frame.data_time,
             "v": frame.values,
             "raw": raw.decode("latin-1"),
+            "rf": frame.rf,
+            "f": frame.fetched_by,
         },
         separators=(",", ":"),
     ).encode()
@@ -112,7 +116,10 @@ def encode_upload(frame, raw: bytes) -> bytes:
 
 def decode_upload(data: bytes) -> Carried:
     item = json.loads(data)
-    return Carried(item["mn"], item["cn"], item["t"], item["v"], item["raw"].encode("latin-1"))
+    raw = item["raw"].encode("latin-1")
+    return Carried(
+        item["mn"], item["cn"], item["t"], item["v"], raw, item.get("rf", False), item.get("f")
+    )
 
 
 def message_id(frame) -> str:

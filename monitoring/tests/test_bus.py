@@ -57,6 +57,10 @@ def test_an_upload_carried_on_the_bus_gives_the_same_rows():
     carried = bus.decode_upload(bus.encode_upload(frame, frame.raw))
     assert frame_rows(carried, 7) == frame_rows(frame, 7)
     assert carried.raw == frame.raw
+    assert (carried.rf, carried.fetched_by) == (False, None)
+    frame.rf, frame.fetched_by = True, 12  # a back-filled upload stays marked as one
+    carried = bus.decode_upload(bus.encode_upload(frame, frame.raw))
+    assert (carried.rf, carried.fetched_by) == (True, 12)
     assert bus.message_id(frame) == "DUST0001:2011:20240601100300"
 
 
