@@ -3,10 +3,14 @@ date, and the summaries the office approved. Nothing else leaves the building: t
 read only the fields listed in ``ledger.public`` and never reports, evidence, supervision
 records or people's names."""
 
+from django.core.paginator import Paginator
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, render
 
 from airquality import summary as air_summary
+from audit.models import AuditEvent
 from emergency import summary as emergency_summary
+from lantian.lib import tz
 from ledger import public
 
 
@@ -33,9 +37,25 @@ def _latest_air() -> dict | None:
     return air_summary.public_summary(on=day.date) if day else None
 
 
+ITEMS_PER_PAGE = 50
+
+
 def plan_detail(request, pk):
+    """A published plan, a page of items at a time. The item table is cached (the template's
+    ``{% cache %}``) under the latest audit event and today's date: every change to the ledger
+    is audited, so any change — and each new day, which can turn a lamp — makes a new key, in
+    every process, with no invalidation to forget; on a hit the items are never computed."""
     plan = get_object_or_404(public.published_plans(), pk=pk)
-    context = {"plan": plan, "items": public.plan_items(plan), "legend": public.legend()}
+    page = Paginator(public.plan_tasks(plan), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "plan": plan,
+        "page": page,
+        # a callable: the template calls it only when the cached table is missing
+        "items": lambda: public.plan_items(plan, page.object_list),
+        "legend": public.legend(),
+        "stamp": AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0,
+        "today": tz.local_today().isoformat(),
+    }
     return render(request, "disclosure/plan.html", context)
 
 

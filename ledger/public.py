@@ -104,10 +104,16 @@ def _item(task: Task, lines: list[Assignment]) -> dict:
     }
 
 
-def plan_items(plan: Plan) -> list[dict]:
-    tasks = list(plan.tasks.filter(withdrawn=False).select_related("plan"))
+def plan_items(plan: Plan, tasks=None) -> list[dict]:
+    """The public items of ``plan`` (or of ``tasks``, one page of them)."""
+    tasks = list(plan_tasks(plan) if tasks is None else tasks)
     lines = _lines(tasks)
     return [_item(task, lines.get(task.pk, [])) for task in tasks]
+
+
+def plan_tasks(plan: Plan):
+    """The plan's public tasks in their order (paginated by the page)."""
+    return plan.tasks.filter(withdrawn=False).select_related("plan").order_by("no", "id")
 
 
 def task_item(task: Task) -> dict:
