@@ -109,6 +109,18 @@ class UnitRoles:
     open_ended: bool = False
 
 
+def item_mentions(item: dict) -> list[dict]:
+    """The unit mentions of an item: its expanded ``units``, else its literal lists."""
+    units = item.get("units")
+    if units:
+        return [u for u in units if isinstance(u, dict) and u.get("name")]
+    out = []
+    for key, role in LIST_ROLES.items():
+        for name in item.get(key) or []:
+            out.append({"name": name, "raw": name, "roles": [role]})
+    return out
+
+
 class UnitResolver:
     """Resolves the unit mentions of a plan's items against one city's registry; names the
     registry does not know become ``Unit(proposed=True)`` so nothing is dropped."""
@@ -119,14 +131,7 @@ class UnitResolver:
         self.proposed: dict[int, Unit] = {}
 
     def mentions(self, item: dict) -> list[dict]:
-        units = item.get("units")
-        if units:
-            return [u for u in units if isinstance(u, dict) and u.get("name")]
-        out = []
-        for key, role in LIST_ROLES.items():
-            for name in item.get(key) or []:
-                out.append({"name": name, "raw": name, "roles": [role]})
-        return out
+        return item_mentions(item)
 
     def resolve_item(self, item: dict) -> tuple[dict[int, UnitRoles], list[tuple]]:
         """``{unit_id: UnitRoles}`` and the open groups ``[(group, roles, raw)]`` of an item."""

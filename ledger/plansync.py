@@ -11,13 +11,14 @@ a line; unknown names become proposed units.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record_many
-from ledger import importing
+from ledger import importing, planviews
 from ledger.choices import Comparator, PlanKind
 from ledger.models import Assignment, GroupMention, Measure, Milestone, Plan, Target, Task
 from plans.extract.numerals import number_to_cn
@@ -120,13 +121,15 @@ class PlanSync:
 
     # --- the import --------------------------------------------------------------------------
 
-    def sync(self, items: list[dict]) -> list[str]:
+    def sync(
+        self, items: list[dict], *, keep_tasks: Iterable[int] = (), held_targets: Iterable[int] = ()
+    ) -> list[str]:
+        """``keep_tasks``: numbers of tasks the document lacks that stay (the office added
+        them); ``held_targets``: target rows the office added, neither overwritten nor
+        withdrawn by the document's targets."""
         before = self.signatures()
-        numbers = [importing.item_number(item, k) for k, item in enumerate(items, 1)]
-        if len(set(numbers)) < len(numbers):
-            # numbering restarts in each part of the plan ((一)… again under 三、): number the
-            # tasks in order, so that no task is lost to another with the same number
-            numbers = list(range(1, len(items) + 1))
+        self.keep_tasks, self.held_targets = set(keep_tasks), set(held_targets)
+        numbers = [no for no, _item in planviews.numbered(items)]
         self.resolver.propose_all(items)
         wanted = self._tasks(items, numbers)
         for entry in wanted:
@@ -154,7 +157,7 @@ class PlanSync:
         seen = set(numbers)
         self.withdrawn_now = []
         for no, task in self.tasks.items():
-            if no not in seen and not task.withdrawn:
+            if no not in seen and not task.withdrawn and no not in self.keep_tasks:
                 task.withdrawn, task.updated_at = True, self.now
                 changed.append(task)
                 self.withdrawn_now.append(task)
@@ -298,6 +301,8 @@ class PlanSync:
 
     def _targets(self, wanted: list[_Wanted]) -> None:
         new, old, kept = [], [], set()
+        held = [t for t in self.targets.values() if t.pk in self.held_targets]
+        self.targets = {k: t for k, t in self.targets.items() if t.pk not in self.held_targets}
         for entry in wanted:
             task = entry.task
             for position, data in enumerate(entry.item.get("targets") or [], start=1):
@@ -322,10 +327,18 @@ class PlanSync:
             if key[0] in task_ids and key not in kept and not target.withdrawn:
                 target.withdrawn = True
                 old.append(target)
+        for target in held:  # the office's targets follow the document's
+            target.position = 1 + max(
+                (p for (task_id, p), t in self.targets.items() if task_id == target.task_id),
+                default=0,
+            )
+            self.targets[(target.task_id, target.position)] = target
+            old.append(target)
         Target.objects.bulk_create(new)
         if old:
             Target.objects.bulk_update(
-                old, ["indicator", "value", "unit", "comparator", "by", "raw", "withdrawn"]
+                old,
+                ["indicator", "value", "unit", "comparator", "by", "raw", "withdrawn", "position"],
             )
 
     def _changes(self, wanted: list[_Wanted], before: dict) -> list[str]:

@@ -30,7 +30,7 @@ from audit.log import diff, record, snapshot
 from evidence.services import attach_evidence
 from lantian.lib import tz
 from lantian.lib.workdays import add_workdays
-from ledger import importing, schedule, workflow
+from ledger import importing, planmerge, schedule, workflow
 from ledger.choices import (
     ACTION_LABELS,
     AcceptanceState,
@@ -72,13 +72,15 @@ from ledger.plansync import PlanSync
 @dataclass
 class ImportOutcome:
     """What ``import_plan_extraction`` did: the plan, whether it is new, what a revision
-    changed (human-readable lines), and the units it had to propose."""
+    changed (human-readable lines), the units it had to propose, and for a revision the
+    three-way merge behind the lines."""
 
     plan: Plan
     created: bool
     changes: list[str] = field(default_factory=list)
     proposed_units: list[Unit] = field(default_factory=list)
     revision: PlanRevision | None = None
+    merge: planmerge.Merge | None = None
 
 
 def _import_city(extraction: dict, city: District | None) -> District:
@@ -91,15 +93,6 @@ def _import_city(extraction: dict, city: District | None) -> District:
     return found
 
 
-def _same_plan(city: District, fields: dict) -> Plan | None:
-    plans = Plan.objects.filter(city=city)
-    if fields["doc_no"]:
-        found = plans.filter(doc_no=fields["doc_no"]).order_by("pk").first()
-        if found:
-            return found
-    return plans.filter(title=fields["title"]).order_by("pk").first()
-
-
 def _already_imported(city: District, content: str) -> Plan | None:
     """The plan whose latest revision has exactly this content (the same reading of the
     same document); importing it again must create nothing."""
@@ -110,6 +103,22 @@ def _already_imported(city: District, content: str) -> Plan | None:
     return None
 
 
+def preview_plan_import(extraction: dict, *, city: District | None = None) -> ImportOutcome:
+    """What importing ``extraction`` would do, without writing: for a plan already in the
+    ledger, the merge of the previous document, the office's edits and this document."""
+    city = _import_city(extraction, city)
+    same = _already_imported(city, importing.content_hash(extraction))
+    if same is not None:
+        return ImportOutcome(plan=same, created=False, merge=planmerge.Merge(same))
+    plan = planmerge.find_plan(city, extraction)
+    if plan is None:
+        return ImportOutcome(
+            plan=Plan(city=city, **importing.plan_fields(extraction)), created=True
+        )
+    merge = planmerge.compare(plan, extraction)
+    return ImportOutcome(plan=plan, created=False, changes=merge.lines(), merge=merge)
+
+
 @transaction.atomic
 def import_plan_extraction(
     extraction: dict,
@@ -118,13 +127,19 @@ def import_plan_extraction(
     source_bytes: bytes,
     city: District | None = None,
     acting_user,
+    resolutions: dict[str, str] | None = None,
+    conflicts: str = planmerge.DOCUMENT,
 ) -> ImportOutcome:
     """Create (or revise) a ledger plan from an extraction (``CONTRACT-plans.md`` §2).
 
     Idempotent: a document whose content the plan already holds creates nothing. A revised
-    document of the same plan (same doc_no, else same title) becomes a new revision; tasks it
-    drops are withdrawn, never deleted. Unknown unit names become ``Unit(proposed=True)``;
-    open groups are recorded on the task for the office to settle. The original file is kept.
+    document of the same plan (same doc_no, else same title) becomes a new revision, merged
+    three ways with the previous document and the office's edits (``ledger.planmerge``):
+    an office edit stands unless the document changes the same field, a conflict settled by
+    ``resolutions`` (change key → ``office``/``document``, else ``conflicts``). Tasks the
+    document drops are withdrawn, never deleted. Unknown unit names become
+    ``Unit(proposed=True)``; open groups are recorded on the task for the office to settle.
+    The original file is kept.
     """
     city = _import_city(extraction, city)
     sha = hashlib.sha256(source_bytes).hexdigest()
@@ -133,13 +148,15 @@ def import_plan_extraction(
     if existing is not None:
         return ImportOutcome(plan=existing, created=False)
 
+    resolutions = resolutions or {}
     fields = importing.plan_fields(extraction)
-    plan = _same_plan(city, fields)
+    plan = planmerge.find_plan(city, extraction)
     created = plan is None
-    changes = [] if created else importing.plan_changes(plan, fields)
+    merge = None if created else planmerge.compare(plan, extraction)
     if created:
         plan = Plan(city=city, revision=1)
     else:
+        fields = planmerge.plan_values(merge, fields, resolutions, conflicts)
         plan.revision += 1
     for name, value in fields.items():
         setattr(plan, name, value)
@@ -151,7 +168,17 @@ def import_plan_extraction(
 
     resolver = importing.UnitResolver(city)
     items = [item for item in extraction.get("items") or [] if isinstance(item, dict)]
-    changes += PlanSync(plan, resolver, acting_user).sync(items)
+    sync = PlanSync(plan, resolver, acting_user)
+    if merge is None:
+        changes = sync.sync(items)
+    else:
+        sync.sync(
+            items,
+            keep_tasks=merge.kept_tasks(),
+            held_targets=merge.held_targets(resolutions, conflicts),
+        )
+        planmerge.restore_office_values(merge, resolutions, conflicts)
+        changes = merge.lines(resolutions, conflicts)
     revision = PlanRevision.objects.create(
         plan=plan,
         number=plan.revision,
@@ -176,7 +203,7 @@ def import_plan_extraction(
         },
         reason=source_name,
     )
-    return ImportOutcome(plan, created, changes, proposed, revision)
+    return ImportOutcome(plan, created, changes, proposed, revision, merge)
 
 
 # --- who is acting -----------------------------------------------------------------------------

@@ -194,26 +194,36 @@ def correct_plan(draft: ImportDraft, changes: dict, *, acting_user) -> None:
         record(acting_user, "plan.draft_corrected", draft, changes=diff)
 
 
-def previous_import(draft: ImportDraft) -> ImportDraft | None:
-    """The last committed import of the same plan (same document number, else same title)."""
-    committed = ImportDraft.objects.filter(status=DraftStatus.COMMITTED).exclude(pk=draft.pk)
-    doc_no, title = draft.extraction.get("doc_no"), draft.extraction.get("title")
-    if doc_no:
-        found = committed.filter(extraction__doc_no=doc_no).first()
-        if found:
-            return found
-    return committed.filter(extraction__title=title).first() if title else None
+def revision_preview(draft: ImportDraft):
+    """For a draft of a plan already in the ledger: the change list of importing it (the
+    three-way merge with the previous document and the office's edits); else None."""
+    try:
+        from ledger.services import preview_plan_import
+    except ImportError:
+        return None
+    preview = preview_plan_import(draft.extraction, city=draft.city)
+    return None if preview.created else preview
 
 
 @transaction.atomic
-def commit_draft(draft: ImportDraft, *, acting_user):
-    """Import the corrected extraction into the ledger, in one transaction."""
+def commit_draft(draft: ImportDraft, *, acting_user, resolutions: dict | None = None):
+    """Import the corrected extraction into the ledger, in one transaction. Every conflict
+    between the office's edits and the new document must be settled in ``resolutions``
+    (change key → ``office`` or ``document``)."""
     try:
         from ledger.services import import_plan_extraction
     except ImportError as exc:
         raise ValidationError("台账模块（ledger）尚未安装，无法导入") from exc
     if draft.status != DraftStatus.DRAFT:
         raise ValidationError("此草稿已导入或已放弃")
+    resolutions = resolutions or {}
+    preview = revision_preview(draft)
+    if preview is not None and preview.merge is not None:
+        open_ = [c for c in preview.merge.conflicts if c.key not in resolutions]
+        if open_:
+            raise ValidationError(
+                _("有 %(n)d 处人工修改与新文件冲突，请逐项选择保留哪一方") % {"n": len(open_)}
+            )
     draft.source_file.open("rb")
     try:
         data = draft.source_file.read()
@@ -225,6 +235,7 @@ def commit_draft(draft: ImportDraft, *, acting_user):
         source_bytes=data,
         city=draft.city,
         acting_user=acting_user,
+        resolutions=resolutions,
     )
     draft.status = DraftStatus.COMMITTED
     draft.plan_id = outcome.plan.pk

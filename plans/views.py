@@ -15,7 +15,6 @@ from accounts.access import get_for_user, is_office, restrict
 from accounts.registry import UnitIndex
 from lantian.lib import labels
 from plans import services
-from plans.extract.diff import diff_extractions
 from plans.forms import ItemForm, PlanForm, UploadForm
 from plans.models import DraftStatus, ImportDraft
 
@@ -118,10 +117,7 @@ def draft_detail(request, pk):
 
 
 def _draft_context(draft, plan_form=None) -> dict:
-    previous = services.previous_import(draft)
-    changes = None
-    if previous and draft.status == DraftStatus.DRAFT and previous.sha256 != draft.sha256:
-        changes = diff_extractions(previous.extraction, draft.extraction)
+    revision = services.revision_preview(draft) if draft.status == DraftStatus.DRAFT else None
     same = (
         ImportDraft.objects.filter(sha256=draft.sha256, status=DraftStatus.COMMITTED)
         .exclude(pk=draft.pk)
@@ -138,8 +134,7 @@ def _draft_context(draft, plan_form=None) -> dict:
         "draft": draft,
         "rows": rows,
         "counts": counts,
-        "changes": changes,
-        "previous": previous,
+        "revision": revision,
         "same": same,
         "plan_form": plan_form
         or PlanForm(
@@ -204,8 +199,13 @@ def draft_item(request, pk, index):
 @require_POST
 def draft_commit(request, pk):
     draft = _draft(request, pk)
+    resolutions = {
+        key.removeprefix("resolve-"): value
+        for key, value in request.POST.items()
+        if key.startswith("resolve-") and value in ("office", "document")
+    }
     try:
-        outcome = services.commit_draft(draft, acting_user=request.user)
+        outcome = services.commit_draft(draft, acting_user=request.user, resolutions=resolutions)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("plan-draft", pk=pk)

@@ -130,8 +130,7 @@ def test_a_revised_version_shows_what_changed(client, world):
     client.force_login(world.office)
     client.post(reverse("plan-import"), {"text": TASK_LIST})
     first = ImportDraft.objects.get()
-    first.status = DraftStatus.COMMITTED  # as commit_draft leaves it
-    first.save()
+    client.post(reverse("plan-draft-commit", args=[first.pk]))
     revised = TASK_LIST.replace("2024 年 10 月底", "2024 年 11 月底").replace(
         "三、散煤治理不彻底", "三、散煤复烧问题突出"
     )
@@ -141,10 +140,10 @@ def test_a_revised_version_shows_what_changed(client, world):
     )
     second = ImportDraft.objects.exclude(pk=first.pk).get()
     html = client.get(reverse("plan-draft", args=[second.pk])).content.decode()
-    assert "与上次导入的版本相比" in html
-    assert "任务 1 时限：2024 年 10 月底 → 2024 年 11 月底" in html
-    assert "新增任务 4" in html
-    assert "任务 3 标题" in html
+    assert "导入后将" in html
+    assert "任务一 整改时限：2024-10-31 → 2024-11-30" in html
+    assert "新增任务四：新增问题" in html
+    assert "任务三 标题：散煤治理不彻底，部分区域散煤复烧 → 散煤复烧问题突出" in html
 
 
 def test_discard(client, world):

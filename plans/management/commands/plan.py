@@ -31,6 +31,16 @@ class Command(BaseCommand):
             "--city", help="解析单位名称所用的城市（默认取方案所属城市或系统默认城市）"
         )
         imp.add_argument("--user", help="记入审计日志的操作用户名")
+        imp.add_argument("--dry-run", action="store_true", help="只列出将发生的变化，不导入")
+        imp.add_argument(
+            "--yes", action="store_true", help="撤销任务或覆盖人工修改时不再询问，直接导入"
+        )
+        imp.add_argument(
+            "--conflicts",
+            choices=("document", "office"),
+            default="document",
+            help="新文件与人工修改冲突时：document 采用新文件（默认，须确认），office 保留人工修改",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -62,15 +72,53 @@ class Command(BaseCommand):
             city = District.objects.filter(name=options["city"], parent=None).first()
             if city is None:
                 raise CommandError(f"城市不在单位名录中：{options['city']}")
+        from ledger.services import preview_plan_import
+
+        preview = preview_plan_import(extraction, city=city)
+        conflicts = options["conflicts"]
+        self._print_preview(preview, extraction, conflicts)
+        if options["dry_run"]:
+            self.stdout.write("（仅预览，未导入）")
+            return
+        risky = preview.merge.risky({}, conflicts) if preview.merge else []
+        if risky and not options["yes"]:
+            self._confirm(len(risky))
         outcome = import_plan_extraction(
-            extraction, source_name=name, source_bytes=data, city=city, acting_user=user
+            extraction,
+            source_name=name,
+            source_bytes=data,
+            city=city,
+            acting_user=user,
+            conflicts=conflicts,
         )
         plan = outcome.plan
         state = (
             "已导入" if outcome.created else ("已更新" if outcome.changes else "无变化（已导入过）")
         )
         self.stdout.write(f"{state}：{plan}（{len(extraction['items'])} 项任务）")
-        for change in outcome.changes:
-            self.stdout.write(f"  · {change}")
         for unit in outcome.proposed_units:
             self.stdout.write(f"  新单位（待确认）：{unit}")
+
+    def _print_preview(self, preview, extraction, conflicts) -> None:
+        """The change list, before anything is written."""
+        if preview.created:
+            self.stdout.write(f"新方案：{preview.plan}（{len(extraction['items'])} 项任务）")
+            return
+        lines = preview.merge.lines({}, conflicts) if preview.merge else []
+        self.stdout.write(f"修订：{preview.plan}（变化 {len(lines)} 处）")
+        for line in lines:
+            self.stdout.write(f"  · {line}")
+
+    def _confirm(self, count: int) -> None:
+        """A change that withdraws or overrides anything needs a yes; without a terminal to
+        ask on, the import is refused."""
+        question = f"以上有 {count} 处撤销内容或覆盖人工修改，确认导入？[y/N] "
+        if not sys.stdin.isatty():
+            self.stderr.write(
+                f"lantian plan import: 有 {count} 处撤销内容或覆盖人工修改，未导入；"
+                "核对后加 --yes 重新运行（--dry-run 只列出变化）"
+            )
+            sys.exit(1)
+        if input(question).strip().lower() not in ("y", "yes", "是"):
+            self.stderr.write("已取消，未导入")
+            sys.exit(1)
