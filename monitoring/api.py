@@ -12,9 +12,9 @@ from accounts import access
 from accounts.models import Unit
 from api.fields import Id, Limit, Offset, Year, page
 from lantian.lib import tz
-from monitoring import names, services
+from monitoring import names, remote, services
 from monitoring.backfill import backfilled_times
-from monitoring.choices import AlarmStatus, CaseStatus, DeviceKind, Penalty
+from monitoring.choices import AlarmStatus, CaseStatus, CommandKind, DeviceKind, Penalty
 from monitoring.judge import rules_for
 from monitoring.models import Alarm, Case, Device, HourlyRollup, Reading
 from monitoring.schemas import (
@@ -23,6 +23,8 @@ from monitoring.schemas import (
     CaseIn,
     CaseOut,
     ClosureIn,
+    CommandIn,
+    CommandOut,
     DecisionIn,
     DeviceOut,
     ErrorOut,
@@ -126,6 +128,37 @@ def _refused(exc: Exception):
     if isinstance(exc, PermissionDenied):
         return Status(403, {"detail": str(exc) or "无权操作"})
     return Status(422, {"detail": "；".join(exc.messages), "messages": exc.messages})
+
+
+def _command_params(data) -> dict:
+    if data.kind == CommandKind.HISTORY:
+        return {"begin": data.begin, "end": data.end, "cn": data.cn}
+    return {"seconds": data.seconds, "minutes": data.minutes}
+
+
+@router.get("/devices/{pk}/commands", response=list[CommandOut])
+def list_device_commands(request: HttpRequest, pk: Id, offset: Offset = 0, limit: Limit = 100):
+    """Commands sent to a device (反控), newest first, with their answers."""
+    device = access.get_for_user(Device.objects.all(), request.user, pk)
+    return page(device.commands.select_related("device"), offset, limit)
+
+
+@router.post("/devices/{pk}/commands", response={201: CommandOut, **ERRORS})
+def send_device_command(request: HttpRequest, pk: Id, data: CommandIn):
+    """Queue a command for a device: sent over its open connection by the gateway, its 9011 and
+    9012 answers followed, audited (office only)."""
+    device = access.get_for_user(Device.objects.all(), request.user, pk)
+    try:
+        command = remote.request_command(
+            device,
+            data.kind,
+            acting_user=request.user,
+            params={k: v for k, v in _command_params(data).items() if v is not None},
+            reason="人工下发",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(201, command)
 
 
 def _unit(pk: int) -> Unit:

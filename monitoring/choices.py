@@ -71,6 +71,26 @@ class BackfillSource(models.TextChoices):
     FETCHED = "fetched", _("平台补采")
 
 
+class CommandKind(models.TextChoices):
+    """Requests the platform sends a device (反控), by what they do."""
+
+    SET_TIME = "set_time", _("校准现场机时间")
+    GET_TIME = "get_time", _("提取现场机时间")
+    HISTORY = "history", _("提取历史数据（补采）")
+    SET_RTD_INTERVAL = "rtd_interval", _("设置实时数据上传间隔")
+    SET_MIN_INTERVAL = "min_interval", _("设置分钟数据间隔")
+    REALTIME = "realtime", _("取实时数据")
+
+
+class CommandStatus(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENT = "sent", _("已发送，待应答")
+    ACCEPTED = "accepted", _("设备已应答，执行中")
+    DONE = "done", _("执行成功")
+    FAILED = "failed", _("设备拒绝或执行失败")
+    TIMEOUT = "timeout", _("超时无应答")
+
+
 class AlarmStatus(models.TextChoices):
     RAISED = "raised", _("已报警")
     DISPATCHED = "dispatched", _("已派发")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from monitoring.choices import CommandKind
 
 
 class StepForm(forms.Form):
@@ -145,3 +146,34 @@ class DeviceKeyForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+
+
+class CommandForm(forms.Form):
+    """A command to a device (反控) from its page; the fields used depend on the command."""
+
+    kind = forms.ChoiceField(label=_("命令"), choices=CommandKind.choices)
+    begin = forms.DateTimeField(
+        label=_("补采开始（含）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    end = forms.DateTimeField(
+        label=_("补采结束（不含）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    cn = forms.ChoiceField(
+        label=_("补采数据"),
+        choices=[("2051", _("分钟数据")), ("2061", _("小时数据")), ("2031", _("日数据"))],
+        required=False,
+    )
+    seconds = forms.IntegerField(label=_("实时数据间隔（秒，30–3600）"), required=False)
+    minutes = forms.IntegerField(label=_("分钟数据间隔（分钟）"), required=False)
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        if data["kind"] == CommandKind.HISTORY:
+            return {"begin": data["begin"], "end": data["end"], "cn": data["cn"] or "2051"}
+        return {k: data[k] for k in ("seconds", "minutes") if data[k] is not None}

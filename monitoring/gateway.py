@@ -34,6 +34,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from monitoring.choices import CommandKind
+from monitoring.dispatch import Dispatcher
 from monitoring.hj212 import Cut, FrameError, Junk, Reassembler, Upload, crc16_many, sm4
 from monitoring.hj212 import errors as E
 from monitoring.hj212.frame import build_segment, parse_verified, reply_flag
@@ -77,6 +79,9 @@ class DeviceConnection(asyncio.Protocol):
         self.last_active = time.monotonic()
         self.idle_limit = gateway.handshake_timeout  # until a valid frame says who it is
         self.closed = False
+        # the device's edition as its last frame showed it: version bits, ST, Flag sent at all,
+        # data area encrypted (requests go out the same way)
+        self.edition: tuple[int, str, bool, bool] = (1, "22", True, False)
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -138,6 +143,11 @@ class Gateway:
         quarantine_bytes: int = 1024,
         summary_every: float = 60.0,
         bus=None,
+        command_timeout: float = 10.0,
+        command_retries: int = 3,
+        command_execution: float = 60.0,
+        command_poll: float = 1.0,
+        clock_drift: float | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.max_connections = max_connections
@@ -175,6 +185,20 @@ class Gateway:
         self._judge_due = time.monotonic() + judge_every
         self._seen_devices: set[int] = set()
         self._reloading = False
+        self.dispatcher = Dispatcher(
+            self,
+            timeout=command_timeout,
+            retries=command_retries,
+            execution=command_execution,
+            clock_drift=clock_drift,
+            poll=command_poll,
+        )
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        return self._executor
+
+    in_writer = staticmethod(lambda fn, *args: _in_writer(fn, *args))
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -202,6 +226,7 @@ class Gateway:
             )
         self.port = self._server.sockets[0].getsockname()[1]
         self._tasks.append(asyncio.create_task(self._housekeeping()))
+        self._tasks.append(asyncio.create_task(self.dispatcher.run()))
 
     async def serve_until_stopped(self) -> None:
         loop = asyncio.get_running_loop()
@@ -244,6 +269,7 @@ class Gateway:
                 self._flush()
         for task in self._tasks:
             task.cancel()
+        await self._settle_commands()
         for conn in list(self.conns):
             if conn.transport is not None:
                 conn.transport.close()
@@ -252,6 +278,19 @@ class Gateway:
             await self.bus.close()
         await asyncio.get_running_loop().run_in_executor(self._executor, _close_db)
         self._executor.shutdown(wait=True)
+
+    async def _settle_commands(self) -> None:
+        """Record the commands' last answers; put those still in flight back in the queue."""
+        events = self.dispatcher.final_events()
+        if not events:
+            return
+        from monitoring.remote import apply_events
+
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, _in_writer(apply_events, events))
+        except Exception:  # the database is away: the commands time out by their expiry
+            log.exception("recording %d command events on shutdown failed", len(events))
 
     # --- connections -------------------------------------------------------------------------
 
@@ -369,9 +408,14 @@ class Gateway:
             return
         self.by_mn[frame.mn] = conn
         conn.idle_limit = max(self.idle_timeout, device.interval * self.idle_intervals)
-        if frame.cn == "1013":  # the device asks for a time check
+        conn.edition = (frame.version_bits, frame.st or "22", frame.flag is not None, cut.encrypted)
+        if frame.cn == "1013":  # the device asks for a time check: 9013, then a 1012
             conn.send(_reply(frame, "9013"))
+            self.dispatcher.want(frame.mn, CommandKind.SET_TIME, "设备请求校时（1013）")
             return
+        if self.dispatcher.on_frame(frame):
+            return
+        self.dispatcher.watch_clock(frame)
         if frame.cn not in DATA_CNS:
             if frame.cn not in ("9011", "9012", "9013", "9014"):
                 self._reject(conn, cut.raw, "not_stored", f"CN={frame.cn} 不是数据上传", frame.mn)

@@ -48,7 +48,12 @@ class Rules:
 
 
 def rules(on: dt.date | None = None) -> Rules:
-    version = lookup.version("hj212_keys", on=on or tz.local_today())
+    """The rules in force on ``on``; before the 2025 edition took effect, its first version
+    (a key registered for a device that encrypts early follows the same rotation)."""
+    try:
+        version = lookup.version("hj212_keys", on=on or tz.local_today())
+    except lookup.RegulationNotFound:
+        version = min(lookup.versions("hj212_keys"), key=lambda v: v.effective_from)
 
     def days(key: str) -> dt.timedelta:
         return dt.timedelta(days=float(version.number(key).value))

@@ -13,6 +13,8 @@ from monitoring.choices import (
     AlarmStatus,
     BackfillSource,
     CaseStatus,
+    CommandKind,
+    CommandStatus,
     DeviceKind,
     Penalty,
     Phase,
@@ -117,6 +119,53 @@ class DeviceKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.fingerprint}"
+
+
+class DeviceCommand(models.Model):
+    """A request sent to a device over its open connection (反控), and what became of it.
+
+    Queued by a person (page, API) or by the platform (a 1013 time request, clock drift, a gap
+    the sweep found). The gateway worker holding the device's connection claims it, sends it
+    with a fresh QN and follows the answers by that QN: 9011 (``qn_rtn``) within the timeout,
+    else it is sent again, up to the retries; then uploads (a 1011's ``SystemTime``, history
+    data) and 9012 (``exe_rtn``). ``params`` are the request's inputs; ``result`` what came
+    back (device time, values received …); ``drift_seconds`` the clock error found.
+    """
+
+    device = models.ForeignKey(
+        Device, models.PROTECT, related_name="commands", verbose_name=_("设备")
+    )
+    kind = models.CharField(_("命令"), max_length=16, choices=CommandKind.choices)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CommandStatus.choices, default=CommandStatus.QUEUED
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    qn = models.CharField(_("请求编码 QN"), max_length=20, blank=True, db_index=True)
+    tries = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    qn_rtn = models.SmallIntegerField(_("请求应答 QnRtn"), null=True, blank=True)
+    exe_rtn = models.SmallIntegerField(_("执行结果 ExeRtn"), null=True, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    drift_seconds = models.FloatField(_("时钟偏差（秒）"), null=True, blank=True)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.CharField(_("发起人"), max_length=100)
+    created_at = models.DateTimeField(_("发起时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("应答时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+
+    class Meta:
+        verbose_name = _("反控命令")
+        verbose_name_plural = _("反控命令")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "device"], name="command_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.get_kind_display()} {self.get_status_display()}"
 
 
 class JudgeState(models.Model):

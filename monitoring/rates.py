@@ -37,6 +37,12 @@ class Line:
     valid: int = 0
     backfilled: int = 0  # back-filled uploads (补传) among those received
     late: int = 0  # back-filled too late to count (not in received)
+    filled: int = 0  # values counted in received thanks to back-filled data
+
+    @property
+    def rate_before_backfill(self) -> float | None:
+        """数据传输率 as it was before back-filled data arrived."""
+        return min(1.0, (self.received - self.filled) / self.due) if self.due else None
 
     @property
     def online_rate(self) -> float | None:
@@ -61,7 +67,8 @@ def transmission(start: dt.datetime, end: dt.datetime, devices=None) -> list[Lin
     devices = devices if devices is not None else Device.objects.filter(is_active=True)
     devices = list(devices.select_related("site__district"))
     late = backfill.counts(devices, start, end, set(MAIN_CODE.values()))
-    counts = received_counts(devices, start, end, late)
+    fills: dict[int, int] = {}
+    counts = received_counts(devices, start, end, late, fills)
     lines: dict[tuple, Line] = {}
     seconds = (end - start).total_seconds()
     for device in devices:
@@ -74,6 +81,7 @@ def transmission(start: dt.datetime, end: dt.datetime, devices=None) -> list[Lin
         line.due += due
         line.received += min(received, int(due) or received)
         line.valid += min(valid, int(due) or valid)
+        line.filled += min(fills.get(device.pk, 0), min(received, int(due) or received))
         filled = late.get(device.pk)
         if filled is not None:
             line.backfilled += filled.uploads
@@ -81,11 +89,13 @@ def transmission(start: dt.datetime, end: dt.datetime, devices=None) -> list[Lin
     return sorted(lines.values(), key=lambda line: (line.district, line.kind))
 
 
-def received_counts(devices, start: dt.datetime, end: dt.datetime, late=None) -> dict:
+def received_counts(devices, start: dt.datetime, end: dt.datetime, late=None, fills=None) -> dict:
     """(device, main code) → (values received, valid) over [start, end), from the daily rollups
     (whole Beijing days) or the hourly ones. When a device sends the same minute twice
     (real-time and minute data), the CN with more values counts: no minute counts twice.
-    ``late`` (``backfill.counts``): back-filled values received too late, taken out."""
+    ``late`` (``backfill.counts``): back-filled values received too late are taken out, values
+    of another CN fetched for the counted CN's gaps are added (``backfill.filled``), and
+    ``fills`` (if given) gets per device how many counted values came from back-filling."""
     codes = set(MAIN_CODE.values())
     if _midnight(start) and _midnight(end):
         rows = DailyRollup.objects.filter(
@@ -104,15 +114,28 @@ def received_counts(devices, start: dt.datetime, end: dt.datetime, late=None) ->
         slot = per_cn[(device_id, code, cn)]
         slot[0] += n
         slot[1] += valid
-    for device_id, filled in (late or {}).items():
-        for (code, cn), (n, valid) in filled.late_values.items():
+    late = late or {}
+    for device_id, found in late.items():
+        for (code, cn), (n, valid) in found.late_values().items():
             slot = per_cn.get((device_id, code, cn))
             if slot is not None:
                 slot[0] = max(0, slot[0] - n)
                 slot[1] = max(0, slot[1] - valid)
+    chosen: dict[tuple, tuple] = {}  # (device, code) → ((live n, n, valid), cn)
+    for (device_id, code, cn), (n, valid) in per_cn.items():
+        found = late.get(device_id)
+        filled = sum(1 for v in found.values if v[:2] == (code, cn)) if found else 0
+        best = ((n - filled, n, valid), cn)
+        chosen[(device_id, code)] = max(chosen.get((device_id, code), best), best)
+    by_id = {d.pk: d for d in devices}
     counts: dict[tuple, tuple[int, int]] = {}
-    for (device_id, code, _), (n, valid) in per_cn.items():
-        counts[(device_id, code)] = max(counts.get((device_id, code), (0, 0)), (n, valid))
+    for (device_id, code), ((_, n, valid), cn) in chosen.items():
+        extra = (0, 0, 0)
+        if device_id in late:
+            extra = backfill.filled(by_id[device_id], code, cn, late[device_id])
+        counts[(device_id, code)] = (n + extra[0], valid + extra[1])
+        if fills is not None and code == MAIN_CODE.get(by_id[device_id].kind):
+            fills[device_id] = extra[2]
     return counts
 
 

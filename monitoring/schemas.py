@@ -1,12 +1,12 @@
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
 from api.errors import ErrorOut  # noqa: F401 - the API's one error shape
-from api.fields import Day, Id, Text, line
-from monitoring.choices import Penalty
+from api.fields import Day, Id, Moment, Text, line
+from monitoring.choices import CommandKind, Penalty
 
 
 class DeviceOut(Schema):
@@ -138,3 +138,48 @@ class DecisionIn(Schema):
 class ClosureIn(Schema):
     closed_on: Day
     closure: Text
+
+
+class CommandIn(Schema):
+    """A command to a device (反控); which fields apply depends on ``kind``."""
+
+    kind: CommandKind = Field(
+        description="命令：校时、提取时间、补采历史数据、设置间隔、取实时数据"
+    )
+    begin: Moment | None = Field(None, description="补采：开始时间（含）")
+    end: Moment | None = Field(None, description="补采：结束时间（不含）")
+    cn: Literal["2051", "2061", "2031"] = Field("2051", description="补采：分钟、小时或日数据")
+    seconds: int | None = Field(None, ge=30, le=3600, description="实时数据上传间隔（秒）")
+    minutes: int | None = Field(None, ge=1, le=30, description="分钟数据间隔（分钟）")
+
+
+class CommandOut(Schema):
+    id: int
+    device: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    reason: str
+    requested_by: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    tries: int
+    qn: str
+    qn_rtn: int | None
+    exe_rtn: int | None
+    drift_seconds: float | None
+    detail: str
+
+    @staticmethod
+    def resolve_device(obj) -> str:
+        return obj.device.mn
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())

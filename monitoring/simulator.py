@@ -16,11 +16,18 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from monitoring.hj212 import sm4
-from monitoring.hj212.frame import build_segment, data_cp, wrap
+from monitoring.hj212.frame import (
+    build_segment,
+    data_cp,
+    execution_result,
+    parse_verified,
+    request_response,
+    wrap,
+)
 from monitoring.hj212.stream import Cut, StreamDecoder
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-FAULTS = ("bad_crc", "split", "pnum", "duplicate", "offline", "flatline", "garbage")
+FAULTS = ("bad_crc", "split", "pnum", "duplicate", "offline", "flatline", "garbage", "silent")
 
 
 @dataclass
@@ -33,6 +40,9 @@ class SimDevice:
     offline_after: int | None = None  # stop after this many uploads
     edition: str = "2017"  # 2017 (Flag=5) or 2025 (Flag=9)
     sm4_key: bytes | None = None  # HJ 212-2025: encrypt the data area with this key
+    answers: bool = True  # answers the platform's requests (9011, uploads, 9012)
+    clock_offset: float = 0.0  # seconds its clock is ahead (DataTime of its uploads)
+    gap: tuple[int, int] | None = None  # uploads [a, b) measured but lost: kept, sent on request
 
     @property
     def flag(self) -> int:
@@ -146,6 +156,7 @@ class Report:
     latencies: list[float] = field(default_factory=list)
     acked_keys: set[tuple[str, str]] = field(default_factory=set)  # (mn, qn)
     connect_failures: int = 0
+    commands: list[str] = field(default_factory=list)  # CNs of the requests answered
 
     def percentile(self, p: float) -> float:
         if not self.latencies:
@@ -179,6 +190,7 @@ class Options:
     retries: int = 3
     seed: int = 212
     linger: float = 45.0  # wait this long for the last acknowledgements (re-sending meanwhile)
+    hold: float = 0.0  # stay connected this long after the last upload (answering requests)
 
 
 class DeviceClient:
@@ -187,6 +199,8 @@ class DeviceClient:
         self.rng = random.Random(opts.seed * 100_003 + index)
         self.unacked: dict[str, tuple[bytes, float, int]] = {}  # qn → (frame, sent_at, tries)
         self.writer: asyncio.StreamWriter | None = None
+        self.measured: dict[dt.datetime, int] = {}  # DataTime → upload number, for history
+        self.serial = 0
 
     async def run(self, interval: float, stop_at: float | None) -> None:
         opts = self.opts
@@ -211,7 +225,8 @@ class DeviceClient:
             offline = self.dev.offline_after is not None and k >= self.dev.offline_after
             if done_sending or offline:
                 finished_at = finished_at or time.monotonic()
-                if not self.unacked or time.monotonic() > finished_at + opts.linger:
+                held = time.monotonic() > finished_at + opts.hold
+                if held and (not self.unacked or time.monotonic() > finished_at + opts.linger):
                     break
                 await asyncio.sleep(0.1)
                 self._resend_due()
@@ -239,6 +254,10 @@ class DeviceClient:
 
     def _send_upload(self, k: int, when: dt.datetime, last):
         faults, rng = self.opts.faults, self.rng
+        when = when + dt.timedelta(seconds=self.dev.clock_offset)
+        self.measured[when] = k
+        if self.dev.gap is not None and self.dev.gap[0] <= k < self.dev.gap[1]:
+            return []  # lost on the way; the device keeps it for a history request
         if rng.random() < faults.get("garbage", 0):
             self.writer.write(bytes(rng.randrange(256) for _ in range(rng.randint(1, 40))))
         if rng.random() < faults.get("pnum", 0):
@@ -285,14 +304,16 @@ class DeviceClient:
             self.writer.write(frame)
 
     async def _read_acks(self, reader: asyncio.StreamReader) -> None:
-        decoder = StreamDecoder()
+        decoder = StreamDecoder(opener=self._opener() if self.dev.sm4_key else None)
         try:
             while True:
                 data = await reader.read(65536)
                 if not data:
                     break
                 for item in decoder.feed(data):
-                    if isinstance(item, Cut) and b"CN=9014" in item.segment:
+                    if isinstance(item, Cut) and b"CN=9014" not in item.segment:
+                        self._answer(parse_verified(item.segment, item.crc))
+                    elif isinstance(item, Cut):
                         qn = _qn_of(item.raw)
                         entry = self.unacked.pop(qn, None)
                         if entry is not None:
@@ -303,6 +324,72 @@ class DeviceClient:
             pass
         if self.writer is not None:
             self.writer.close()
+
+    # --- answering the platform's requests (反控) --------------------------------------------
+
+    def _opener(self):
+        key = self.dev.sm4_key
+
+        def opener(wire, crc, declared):
+            return sm4.open_segment(wire, crc, [key], declared=declared)
+
+        return opener
+
+    def _answer(self, request) -> None:
+        """9011, what the request asks for, 9012 (HJ 212-2017 §6.6 request exchange)."""
+        if not self.dev.answers or self.writer is None or self.writer.is_closing():
+            return
+        self.report.commands.append(request.cn)
+        out = [request_response(request, 1)]
+        code = 1
+        if request.cn == "1012":
+            self.dev.clock_offset = 0.0  # its clock now shows the platform's time
+        elif request.cn == "1011":
+            now = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.dev.clock_offset)
+            cp = "SystemTime=" + now.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
+            out.append(self._frame(request.cn, request.qn, cp, flag=self.dev.flag - 1))
+        elif request.cn in ("2051", "2061", "2031"):
+            history = self._history(request)
+            out += history
+            code = 1 if history else 100
+        elif request.cn == "2011":
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            out.append(frame_for(self.dev, len(self.measured), now, self.rng))
+        out.append(execution_result(request, code))
+        self.writer.write(b"".join(out))
+
+    def _history(self, request) -> list[bytes]:
+        """Minute data (CN of the request) of what it measured in [BeginTime, EndTime]."""
+        begin = request.extra.get("BeginTime", "")
+        end = request.extra.get("EndTime", "")
+        out = []
+        for when, k in sorted(self.measured.items()):
+            stamp = when.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
+            if begin <= stamp <= end:
+                st, _, values = self.dev.values(random.Random(k), k)
+                fields = {
+                    code: {"Avg": v.get("Rtd", v.get("Avg")), "Flag": v.get("Flag", "N")}
+                    for code, v in values.items()
+                    if v.get("Rtd", v.get("Avg")) is not None
+                }
+                out.append(self._frame(request.cn, None, data_cp(stamp, fields), st=st))
+        return out
+
+    def _frame(self, cn: str, qn: str | None, cp: str, *, st: str = "39", flag=None) -> bytes:
+        self.serial += 1
+        qn = qn or dt.datetime.now(BEIJING).strftime("%Y%m%d%H%M%S") + f"{self.serial % 1000:03d}"
+        segment = build_segment(
+            qn=qn,
+            st=st,
+            cn=cn,
+            pw=self.dev.password,
+            mn=self.dev.mn,
+            flag=self.dev.flag if flag is None else flag,
+            cp=cp,
+        )
+        if self.dev.sm4_key and sm4.cn_is_encrypted(cn):
+            return sm4.seal(segment, self.dev.sm4_key)
+        return wrap(segment)
 
 
 def _qn_of(frame: bytes) -> str:
@@ -346,6 +433,8 @@ def apply_specs(devices: list[SimDevice], exceed: list[str], faults: list[str]) 
             dev.flatline = True
         if rng.random() < rates.get("offline", 0):
             dev.offline_after = rng.randint(1, 5)
+        if rng.random() < rates.get("silent", 0):
+            dev.answers = False
     return rates
 
 

@@ -1,10 +1,15 @@
 from django.urls import path
 
-from monitoring import views, views_cases, views_keys
+from monitoring import views, views_cases, views_commands, views_keys
 
 urlpatterns = [
     path("", views.device_list, name="monitoring-devices"),
     path("devices/<int:pk>/", views.device_detail, name="monitoring-device"),
+    path(
+        "devices/<int:pk>/commands/",
+        views_commands.device_command,
+        name="monitoring-device-commands",
+    ),
     path("devices/<int:pk>/keys/", views_keys.device_keys, name="monitoring-device-keys"),
     path(
         "devices/<int:pk>/keys/<int:key_id>/revoke/",

@@ -76,6 +76,13 @@ def device_list(request):
 def device_detail(request, pk: int):
     _staff(request)
     device = access.get_for_user(Device.objects.select_related("site__district"), request.user, pk)
+    return device_page(request, device)
+
+
+def device_page(request, device: Device, command_form=None, status: int = 200):
+    """The device's page; a command that failed comes back with what was entered."""
+    from monitoring.forms import CommandForm
+
     alarms = access.restrict(device.alarms.all(), request.user).order_by("-first_at")[:20]
     codes = (
         ["a34001", "a34002", "a34004"]
@@ -96,7 +103,10 @@ def device_detail(request, pk: int):
             "units": device.site.units.all(),
             "is_office": access.is_office(request.user),
             "backfills": _recent_backfills(device),
+            "commands": device.commands.all()[:20],
+            "command_form": command_form or CommandForm(),
         },
+        status=status,
     )
 
 

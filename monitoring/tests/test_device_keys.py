@@ -195,3 +195,15 @@ def test_the_command_line_reads_the_key_from_stdin_and_prints_only_its_fingerpri
     assert KEY_A not in out.getvalue()
     call_command("hj212", "key", "revoke", devices[0].mn, row.fingerprint, stdout=io.StringIO())
     assert keys.keys_by_device().get(devices[0].pk, ()) == ()
+
+
+@pytest.mark.django_db
+def test_the_sweep_runs_on_a_day_before_the_2025_edition_took_effect(devices, world):
+    """checkdevices at a time before 2026-01-01 (a replayed or back-dated sweep) used to stop
+    with 'no hj212_keys in force'."""
+    import time_machine
+
+    keys.register_key(devices[0], KEY_A, acting_user=world.office)
+    with time_machine.travel(dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC)):
+        assert keys.check_keys() == []
+        assert keys.rules().rotation == 90 * DAY

@@ -7,6 +7,7 @@ manner of healthchecks' ``sendalerts`` (old connections closed each round, no wo
 from django.core.management.base import BaseCommand
 
 from lantian.lib import daemon
+from monitoring.gaps import request_refetch
 from monitoring.health import check_devices
 from monitoring.judge import judge_devices
 from monitoring.keys import check_keys
@@ -16,7 +17,7 @@ from monitoring.services import escalate_overdue
 class Command(BaseCommand):
     help = (
         "设备巡检：超标判定、设备异常（离线、恒值、零负值、突变、雷同、密钥到期或无法解密等）、"
-        "超时升级。"
+        "超时升级、缺失数据自动补采（提取历史数据）。"
     )
 
     def add_arguments(self, parser):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         judged = judge_devices()
         found = check_devices() + check_keys()
         escalated = escalate_overdue()
+        refetched = request_refetch()
         self.stdout.write(
-            f"超标报警 {len(judged)}，设备异常 {len(found)}，超时升级 {len(escalated)}"
+            f"超标报警 {len(judged)}，设备异常 {len(found)}，超时升级 {len(escalated)}，"
+            f"缺失数据补采请求 {len(refetched)}"
         )

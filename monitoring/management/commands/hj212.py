@@ -61,6 +61,25 @@ class Command(BaseCommand):
             help="NATS JetStream 地址（默认取 LANTIAN_BUS_URL）；设置后发布到总线，由 writer 写库",
         )
         s.add_argument(
+            "--command-timeout",
+            type=float,
+            default=10.0,
+            help="反控命令等待请求应答（9011）的秒数，超时重发（HJ 212-2017 表1：GPRS/4G 10 秒）",
+        )
+        s.add_argument("--command-retries", type=int, default=3, help="反控命令重发次数（表1：3）")
+        s.add_argument(
+            "--command-execution",
+            type=float,
+            default=60.0,
+            help="设备应答后等待执行结果（9012）的秒数（自其最近一次发来相关报文起）",
+        )
+        s.add_argument(
+            "--clock-drift",
+            type=float,
+            default=120.0,
+            help="实时数据的数据时间与接收时间连续 3 帧相差超过该秒数即自动校时；0 为不校时",
+        )
+        s.add_argument(
             "--workers",
             type=int,
             default=0,
@@ -164,6 +183,10 @@ class Command(BaseCommand):
             quarantine_burst=options["quarantine_burst"],
             quarantine_bytes=options["quarantine_bytes"],
             bus=Publisher(config) if config else None,
+            command_timeout=options["command_timeout"],
+            command_retries=options["command_retries"],
+            command_execution=options["command_execution"],
+            clock_drift=options["clock_drift"] or None,
         )
 
         async def main():
