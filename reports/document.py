@@ -423,6 +423,12 @@ def check_template(template_bytes: bytes, sample_snapshot: dict, sample_header: 
     cannot fill (unknown names, misspelt fields, broken tags, a file that is not Word)."""
     from docxtpl import DocxTemplate
 
+    from lantian.lib import safedocs
+
+    try:
+        safedocs.check_zip(template_bytes)  # a template is a zip like any upload: bounded
+    except safedocs.UnsafeDocument as exc:
+        raise TemplateRefused(str(exc)) from exc
     try:
         tpl = DocxTemplate(io.BytesIO(template_bytes))
         tpl.init_docx()

@@ -149,3 +149,49 @@ def test_evidence_refuses_a_bomb_and_stores_nothing(world, docx_bomb, pdf_bomb):
         with pytest.raises(ValidationError, match="压缩炸弹"):
             attach_evidence(SimpleUploadedFile(name, data), to=unit, acting_user=world.office)
     assert not EvidenceFile.objects.exists()
+
+
+def png(width: int, height: int, rows: int | None = None) -> bytes:
+    """A greyscale PNG declaring ``width`` × ``height`` black pixels (kilobytes for millions);
+    ``rows`` of them actually there (all by default)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)
+    count = height if rows is None else rows
+    data = b"".join(pixels.compress(row) for _ in range(count)) + pixels.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("side", [10_000, 60_000])  # 100 Mpx (Pillow only warns), 3.6 Gpx
+def test_an_image_plan_of_too_many_pixels_is_refused_from_its_header(side, monkeypatch):
+    from PIL import Image
+
+    from plans.extract import ocr
+    from plans.extract.text import ExtractError
+
+    def decoded(self):
+        raise AssertionError("pixels decoded before the size was checked")
+
+    monkeypatch.setattr(Image.Image, "load", decoded)
+
+    # the 3.6 Gpx one is a header and one row: nobody builds 3.6 GB of pixels to test this
+    bomb = png(side, side, rows=1 if side > 20_000 else None)
+    with pytest.raises(ExtractError, match="图片过大"):
+        ocr.ocr_image(bomb)  # what read_bytes runs, in its guarded child, for a .png
+
+
+def test_a_report_template_that_is_a_zip_bomb_is_refused_before_it_is_opened(docx_bomb):
+    from reports import document
+    from reports.sample import SAMPLE_HEADER, sample_snapshot
+
+    with pytest.raises(document.TemplateRefused, match="解压后过大|条目过多"):
+        document.check_template(docx_bomb, sample_snapshot(), SAMPLE_HEADER)

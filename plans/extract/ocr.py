@@ -17,6 +17,7 @@ import subprocess
 from .errors import ExtractError
 
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-chi-sim"
+MAX_PIXELS = 80_000_000  # a 600 dpi A3 scan is ~70 Mpx
 MAX_PAGES = 60
 PAGE_TIMEOUT = 120  # seconds for one page on a slow machine
 RESOLUTION = 300
@@ -92,18 +93,25 @@ def ocr_pdf(pdf) -> Lines:
 
 def ocr_image(data: bytes) -> Lines:
     """The text of a photographed or scanned page (.png/.jpg/.tif)."""
+    try:
+        from PIL import Image
+
+        image = Image.open(io.BytesIO(data))  # reads the header only
+    except Image.DecompressionBombError:
+        raise ExtractError("图片过大（像素过多），请缩小后重试") from None
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds
+        raise ExtractError(f"无法读取图片：{type(exc).__name__}") from exc
+    # Refused from the header, before a pixel is decoded: a few kilobytes of PNG can declare
+    # gigapixels (the decompression bomb of images).
+    if image.width * image.height > MAX_PIXELS:
+        raise ExtractError("图片过大（像素过多），请缩小后重试")
     executable = tesseract()
     if executable is None:
         raise ExtractError(missing_message("图片中的文字"))
     try:
-        from PIL import Image
-
-        image = Image.open(io.BytesIO(data))
         image.load()
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds
+    except Exception as exc:  # noqa: BLE001
         raise ExtractError(f"无法读取图片：{type(exc).__name__}") from exc
-    if image.width * image.height > 80_000_000:
-        raise ExtractError("图片过大（像素过多），请缩小后重试")
     buffer = io.BytesIO()
     image.convert("L").save(buffer, format="PNG")
     lines = Lines(_read_image(buffer.getvalue(), executable))

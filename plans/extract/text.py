@@ -504,7 +504,7 @@ def read_bytes(data: bytes, filename: str | None = None) -> list[str]:
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
         from .ocr import ocr_image  # a photographed or scanned page
 
-        return ocr_image(data)
+        return guarded(ocr_image, data)
     if name.endswith(".pdf"):
         raise ExtractError("不是有效的 PDF 文件（缺少 %PDF 文件头）")
     if name.endswith(".docx"):
