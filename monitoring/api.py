@@ -16,7 +16,7 @@ from monitoring import names, remote, services
 from monitoring.backfill import backfilled_times
 from monitoring.choices import AlarmStatus, CaseStatus, CommandKind, DeviceKind, Penalty
 from monitoring.judge import rules_for
-from monitoring.models import Alarm, Case, Device, HourlyRollup, Reading
+from monitoring.models import Alarm, Case, Device, HourlyRollup, Reading, Site
 from monitoring.schemas import (
     AlarmOut,
     BulkCaseIn,
@@ -159,6 +159,23 @@ def send_device_command(request: HttpRequest, pk: Id, data: CommandIn):
     except (ValidationError, PermissionDenied) as exc:
         return _refused(exc)
     return Status(201, command)
+
+
+@router.post("/sites/{pk}/commands", response={201: list[CommandOut], **ERRORS})
+def send_site_command(request: HttpRequest, pk: Id, data: CommandIn):
+    """The same command for every active device of a site, all or none (office only)."""
+    site = access.get_for_user(Site.objects.all(), request.user, pk)
+    try:
+        commands = remote.request_for_site(
+            site,
+            data.kind,
+            acting_user=request.user,
+            params={k: v for k, v in _command_params(data).items() if v is not None},
+            reason="人工下发（全点位）",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(201, commands)
 
 
 def _unit(pk: int) -> Unit:

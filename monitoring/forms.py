@@ -171,6 +171,7 @@ class CommandForm(forms.Form):
     )
     seconds = forms.IntegerField(label=_("实时数据间隔（秒，30–3600）"), required=False)
     minutes = forms.IntegerField(label=_("分钟数据间隔（分钟）"), required=False)
+    whole_site = forms.BooleanField(label=_("对该点位全部在用设备下发"), required=False)
 
     def params(self) -> dict:
         data = self.cleaned_data

@@ -27,6 +27,20 @@ REQUEST_CN = {2011: "2051", 2051: "2051", 2061: "2061", 2031: "2031"}
 MINUTES = {2051: 1, 2061: 60, 2031: 1440}
 
 
+EVERY = dt.timedelta(minutes=10)  # gaps are hours: looking every sweep (a minute) gains nothing
+_last: dict[str, dt.datetime] = {}
+
+
+def refetch_due(now: dt.datetime | None = None) -> list[DeviceCommand]:
+    """``request_refetch`` at most every ``EVERY`` (the sweep calls this every minute)."""
+    now = now or tz.now()
+    last = _last.get("at")
+    if last is not None and last <= now < last + EVERY:
+        return []
+    _last["at"] = now
+    return request_refetch(now=now)
+
+
 def request_refetch(*, now: dt.datetime | None = None, device_ids=None) -> list[DeviceCommand]:
     """Queue a history request for each run of gap hours not asked for before."""
     now = now or tz.now()

@@ -136,6 +136,26 @@ def request_command(
     return command
 
 
+@transaction.atomic
+def request_for_site(
+    site, kind: str, *, acting_user, params: dict | None = None, reason: str = ""
+) -> list[DeviceCommand]:
+    """The same command for every active device of ``site``, all or none (a device with the
+    same command still open refuses the lot, naming it)."""
+    devices = list(site.devices.filter(is_active=True).order_by("mn"))
+    if not devices:
+        raise ValidationError("该点位没有在用设备")
+    made = []
+    for device in devices:
+        try:
+            made.append(
+                request_command(device, kind, acting_user=acting_user, params=params, reason=reason)
+            )
+        except ValidationError as err:
+            raise ValidationError(f"{device.mn}：{'；'.join(err.messages)}") from None
+    return made
+
+
 # --- the gateway's side (run in its writer thread) --------------------------------------------
 
 

@@ -25,17 +25,27 @@ def device_command(request, pk: int):
     device = access.get_for_user(Device.objects.select_related("site__district"), request.user, pk)
     form = CommandForm(request.POST)
     if form.is_valid():
+        kind, params = form.cleaned_data["kind"], form.params()
         try:
-            command = remote.request_command(
-                device,
-                form.cleaned_data["kind"],
-                acting_user=request.user,
-                params=form.params(),
-                reason="人工下发",
-            )
+            if form.cleaned_data["whole_site"]:
+                made = remote.request_for_site(
+                    device.site,
+                    kind,
+                    acting_user=request.user,
+                    params=params,
+                    reason="人工下发（全点位）",
+                )
+            else:
+                made = [
+                    remote.request_command(
+                        device, kind, acting_user=request.user, params=params, reason="人工下发"
+                    )
+                ]
         except ValidationError as err:
             refuse(form, err)
         else:
-            messages.success(request, f"已下发：{command.get_kind_display()}，等待设备应答")
+            messages.success(
+                request, f"已下发 {len(made)} 台设备：{made[0].get_kind_display()}，等待设备应答"
+            )
             return redirect("monitoring-device", pk=device.pk)
     return device_page(request, device, form, status=400)

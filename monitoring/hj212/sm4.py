@@ -20,6 +20,7 @@ Pure Python over ``cryptography``'s SM4 (OpenSSL); no Django, no I/O.
 from __future__ import annotations
 
 import re
+from binascii import unhexlify
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -33,6 +34,8 @@ KEY_BYTES = 16
 EXTRA_ENCRYPTED_CNS = frozenset({"1014", "3020"})
 MARK = b"CP=&&{0"  # then x or X
 _HEX = re.compile(rb"\s*0[xX]([0-9A-Fa-f]{2})\s*")
+# the usual ciphertext, written exactly as the standard does: one regex check, then fromhex
+_TIDY = re.compile(rb"0[xX][0-9A-Fa-f]{2}(?:,0[xX][0-9A-Fa-f]{2})*")
 
 
 def cn_is_encrypted(cn: str) -> bool:
@@ -84,7 +87,8 @@ def encrypt_cp(plain: bytes, key: bytes) -> bytes:
     if not whole:
         return plain
     cipher = encrypt_blocks(plain[:whole], key)
-    return b"{" + b",".join(b"0x%02X" % b for b in cipher) + b"}" + plain[whole:]
+    notation = b"0x" + cipher.hex(",").upper().replace(",", ",0x").encode("ascii")
+    return b"{" + notation + b"}" + plain[whole:]
 
 
 def is_encrypted_cp(wire: bytes) -> bool:
@@ -96,8 +100,13 @@ def split_wire_cp(wire: bytes) -> tuple[bytes, bytes]:
     close = wire.find(b"}")
     if not wire.startswith(b"{") or close < 0:
         raise FrameError(E.BAD_SEGMENT, "加密数据区缺少 {…}")
-    items = wire[1:close].split(b",")
-    out = bytearray()
+    inner = wire[1:close]
+    if _TIDY.fullmatch(inner):
+        out = bytearray(unhexlify(inner.replace(b"0x", b"").replace(b"0X", b"").replace(b",", b"")))
+        items = ()
+    else:  # spaces around items, or something that is not 0xHH: item by item, precise error
+        items = inner.split(b",")
+        out = bytearray()
     for item in items:
         found = _HEX.fullmatch(item)
         if found is None:

@@ -295,3 +295,31 @@ def test_a_frame_parsed_by_the_device_matches_the_request(world, devices):
     )
     frame = parse_frame(wrap(seg))
     assert frame.flag == 9 and frame.version == "2025" and frame.needs_ack
+
+
+def test_a_command_for_a_whole_site_goes_to_each_device_or_to_none(client, devices, world):
+    site = devices[0].site
+    api = f"/api/v1/monitoring/sites/{site.pk}/commands"
+    client.force_login(world.office)
+    made = client.post(api, {"kind": "set_time"}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert sorted(c["device"] for c in made.json()) == ["DUST0000", "DUST0001", "DUST0002"]
+    # one device still has an open time calibration: the whole request is refused
+    DeviceCommand.objects.exclude(device=devices[1]).delete()
+    again = client.post(api, {"kind": "set_time"}, content_type="application/json")
+    assert again.status_code == 422 and "DUST0001" in again.json()["detail"]
+    assert DeviceCommand.objects.count() == 1
+    page = reverse("monitoring-device-commands", args=[devices[0].pk])
+    response = client.post(page, {"kind": "get_time", "whole_site": "on"})
+    assert response.status_code == 302
+    assert DeviceCommand.objects.filter(kind=CommandKind.GET_TIME).count() == 3
+
+
+def test_the_sweep_looks_for_gaps_every_ten_minutes_not_every_minute(devices, monkeypatch):
+    calls = []
+    monkeypatch.setattr(gaps, "request_refetch", lambda now: calls.append(now) or [])
+    monkeypatch.setattr(gaps, "_last", {})
+    t0 = tz.now()
+    for minute in range(21):
+        gaps.refetch_due(t0 + dt.timedelta(minutes=minute))
+    assert [int((c - t0).total_seconds() // 60) for c in calls] == [0, 10, 20]

@@ -7,7 +7,7 @@ manner of healthchecks' ``sendalerts`` (old connections closed each round, no wo
 from django.core.management.base import BaseCommand
 
 from lantian.lib import daemon
-from monitoring.gaps import request_refetch
+from monitoring.gaps import refetch_due
 from monitoring.health import check_devices
 from monitoring.judge import judge_devices
 from monitoring.keys import check_keys
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         judged = judge_devices()
         found = check_devices() + check_keys()
         escalated = escalate_overdue()
-        refetched = request_refetch()
+        refetched = refetch_due()
         self.stdout.write(
             f"超标报警 {len(judged)}，设备异常 {len(found)}，超时升级 {len(escalated)}，"
             f"缺失数据补采请求 {len(refetched)}"
