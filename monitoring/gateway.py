@@ -198,7 +198,10 @@ class Gateway:
     def executor(self) -> ThreadPoolExecutor:
         return self._executor
 
-    in_writer = staticmethod(lambda fn, *args: _in_writer(fn, *args))
+    @staticmethod
+    def in_writer(fn, *args):
+        """``fn(*args)`` as a job for the writer thread, on its database connection."""
+        return _in_writer(fn, *args)
 
     # --- lifecycle ---------------------------------------------------------------------------
 

@@ -157,6 +157,7 @@ class Report:
     acked_keys: set[tuple[str, str]] = field(default_factory=set)  # (mn, qn)
     connect_failures: int = 0
     commands: list[str] = field(default_factory=list)  # CNs of the requests answered
+    encrypted_commands: int = 0  # requests that came SM4-encrypted (HJ 212-2025)
 
     def percentile(self, p: float) -> float:
         if not self.latencies:
@@ -312,6 +313,8 @@ class DeviceClient:
                     break
                 for item in decoder.feed(data):
                     if isinstance(item, Cut) and b"CN=9014" not in item.segment:
+                        if item.encrypted:
+                            self.report.encrypted_commands += 1
                         self._answer(parse_verified(item.segment, item.crc))
                     elif isinstance(item, Cut):
                         qn = _qn_of(item.raw)

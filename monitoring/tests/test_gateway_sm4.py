@@ -167,3 +167,38 @@ def test_the_simulator_sends_encrypted_frames_the_gateway_stores(devices, world,
     assert Reading.objects.filter(code="a34001").count() == 10
     assert not Quarantine.objects.exists()
     assert not Alarm.objects.filter(kind=AlarmKind.KEY_FAILED).exists()
+
+
+def test_a_2025_device_gets_its_history_request_encrypted_and_its_answer_is_stored(
+    devices, world, gateway_factory
+):
+    """A history request (CN 2051) to a device that encrypts goes out encrypted in its edition;
+    the simulated device opens it with its key and answers with encrypted minute data."""
+    from monitoring.choices import CommandKind, CommandStatus
+    from monitoring.models import Backfill, DeviceCommand
+    from monitoring.remote import request_command
+    from monitoring.tests.test_commands import FAST, on_writer, run_fleet, status_of
+
+    device = devices[0]
+    register(device, KEY_A, world)
+    start = (tz.now() - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    fleet = [simulator.SimDevice(device.mn, PW, "dust", sm4_key=KEY_A, gap=(5, 10))]
+    opts = simulator.Options(rate=500, count=20, start=start, step=60, linger=5, hold=6)
+    with gateway_factory(**FAST) as gw:
+        opts.port = gw.port
+        thread, box = run_fleet(fleet, opts)
+        assert wait_for(lambda: on_writer(gw, lambda: Reading.objects.count()) == 15 * 6)
+        command = on_writer(
+            gw,
+            request_command,
+            device,
+            CommandKind.HISTORY,
+            acting_user=world.office,
+            params={"begin": start, "end": start + dt.timedelta(minutes=20)},
+        )
+        assert wait_for(lambda: status_of(command, gw) == CommandStatus.DONE, timeout=15)
+        thread.join(30)
+    assert box["r"].commands == ["2051"] and box["r"].encrypted_commands == 1
+    assert DeviceCommand.objects.get().result["uploads"] == 20
+    assert Backfill.objects.filter(source="fetched").count() == 20
+    assert not Quarantine.objects.exists()
