@@ -1,15 +1,17 @@
 """Ledger at city scale: 10,000 tasks, 500 units, 1 million audit rows in PostgreSQL.
 
 Builds the data set (bulk inserts; the audit rows through COPY), then times the pages the
-office opens all day and prints p50/p95 and the number of queries per page:
+office, a unit officer and the public open all day — list, dashboard, task detail, line with
+its timeline, API, public plan and item pages — each request on a different object, and prints
+p50/p95, the SQL time, the queries of every request (median/max) and the response size:
 
-    .venv/bin/python bench/ledger_scale.py                    # build (if needed) and measure
-    .venv/bin/python bench/ledger_scale.py --rebuild          # drop the bench database first
-    BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/lantian_bench_ledger ...
+    .venv/bin/python bench/ledger_scale.py                      # 10,000 tasks (build if needed)
+    .venv/bin/python bench/ledger_scale.py --sizes 1000,10000   # both, and the growth table
+    .venv/bin/python bench/ledger_scale.py --rebuild            # drop the bench databases first
 
-The bench database is dropped and created on ``--rebuild``; never point it at a database you
-care about. Timings are in-process (Django test client, no network), which is what the
-page's own work costs; the target is p95 < 150 ms.
+The bench databases are dropped and created on ``--rebuild``; never point them at a database
+you care about. Timings are in-process (Django test client, no network or server start-up):
+what the page's own work costs. Target: p95 < 150 ms, SQL time flat from 1 k to 10 k tasks.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import json
 import os
 import random
 import statistics
@@ -90,7 +93,7 @@ def build(n_tasks: int, n_units: int, n_audit: int, seed: int = 7) -> None:
     statuses = (
         ["not_started"] * 2 + ["in_progress"] * 5 + ["applied", "returned", "closed", "closed"]
     )
-    per_plan = 1000
+    per_plan = min(1000, n_tasks)
     today = dt.date.today()
     with transaction.atomic():
         for p in range(n_tasks // per_plan):
@@ -168,7 +171,7 @@ def build(n_tasks: int, n_units: int, n_audit: int, seed: int = 7) -> None:
         connection.connection.cursor() as cursor,
         cursor.copy(
             "COPY audit_auditevent (created_at, actor_name, action, object_type, object_id, "
-            "object_repr, changes, reason, prev_hash, hash) FROM STDIN"
+            "object_repr, changes, reason, prev_hash, hash, key_id) FROM STDIN"
         ) as copy,
     ):
         previous = "0" * 64
@@ -188,6 +191,7 @@ def build(n_tasks: int, n_units: int, n_audit: int, seed: int = 7) -> None:
                     "",
                     previous,
                     digest,
+                    "bench",  # not a real key: these rows are for reading, not for verify
                 )
             )
             previous = digest
@@ -220,12 +224,59 @@ def _user(username):
     return get_user_model().objects.get_or_create(username=username)
 
 
-def measure(requests: int) -> None:
+def pages() -> list[tuple[str, str, list[str]]]:
+    """(user, page, URLs): each page's requests rotate over many objects, as a day's visitors
+    do, instead of repeating one warm URL."""
+    from django.urls import reverse
+
+    from ledger.models import Assignment, Plan, Task
+
+    rng = random.Random(11)
+    tasks = list(Task.objects.order_by("pk").values_list("pk", flat=True))
+    lines = list(Assignment.objects.filter(works=True).order_by("pk").values_list("pk", flat=True))
+    busy = list(
+        Assignment.objects.filter(works=True, reports__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()[:200]
+    )
+    plan = Plan.objects.order_by("pk").first()
+    if not plan.published:
+        plan.published = True
+        plan.save(update_fields=["published"])
+    listing = reverse("ledger-task-list")
+    n_pages = max(1, len(tasks) // 50)
+    sample = lambda pool, k=60: [pool[rng.randrange(len(pool))] for _ in range(k)]  # noqa: E731
+    return [
+        ("office", "ledger list", [f"{listing}?page={p}" for p in sample(range(1, n_pages + 1))]),
+        ("office", "ledger list, overdue", [f"{listing}?overdue=1"]),
+        ("office", "ledger list, search", [f"{listing}?q=扬尘&page={p}" for p in range(1, 4)]),
+        ("office", "dashboard", [reverse("ledger-dashboard")]),
+        ("office", "units", [reverse("ledger-unit-list")]),
+        ("office", "task detail", [reverse("ledger-task", args=[t]) for t in sample(tasks)]),
+        (
+            "office",
+            "line + timeline",
+            [reverse("ledger-assignment", args=[a]) for a in sample(busy or lines)],
+        ),
+        ("office", "api dashboard", ["/api/v1/ledger/dashboard"]),
+        ("bench-officer", "ledger list (unit officer)", [listing]),
+        ("bench-officer", "dashboard (unit officer)", [reverse("ledger-dashboard")]),
+        (
+            None,
+            "public plan page",
+            [f"/public/plans/{plan.pk}/?page={p}" for p in sample(range(1, n_pages + 1))],
+        ),
+        (None, "public item page", [f"/public/items/{t}/" for t in sample(tasks)]),
+    ]
+
+
+def measure(requests: int) -> dict[str, dict]:
+    """Per page: p50/p95 ms, median SQL ms, median and max queries, median KB."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
 
     from audit.models import AuditEvent
     from ledger.models import Assignment, Task
@@ -236,38 +287,56 @@ def measure(requests: int) -> None:
         f"{AuditEvent.objects.count():,} audit rows"
     )
     User = get_user_model()
-    busy_line = Assignment.objects.filter(works=True, reports__isnull=False).order_by("pk").first()
-    pages = [
-        ("office", "ledger list", reverse("ledger-task-list")),
-        ("office", "ledger list, overdue", reverse("ledger-task-list") + "?overdue=1"),
-        ("office", "ledger list, search", reverse("ledger-task-list") + "?q=扬尘&page=3"),
-        ("office", "dashboard", reverse("ledger-dashboard")),
-        ("office", "units", reverse("ledger-unit-list")),
-        ("office", "line + timeline", reverse("ledger-assignment", args=[busy_line.pk])),
-        ("office", "api dashboard", "/api/v1/ledger/dashboard"),
-        ("bench-officer", "ledger list (unit officer)", reverse("ledger-task-list")),
-        ("bench-officer", "dashboard (unit officer)", reverse("ledger-dashboard")),
-    ]
-    load = os.getloadavg()[0]
-    print(f"load average {load:.1f} on {os.cpu_count()} CPUs (timings stretch with load)")
-    print(f"{'page':<30}{'user':<15}{'p50 ms':>9}{'p95 ms':>9}{'SQL ms':>9}{'queries':>9}")
-    for username, label, url in pages:
+    figures = {}
+    print(
+        f"{'page':<30}{'user':<15}{'p50 ms':>9}{'p95 ms':>9}{'SQL ms':>9}{'queries':>12}{'KB':>8}"
+    )
+    for username, label, urls in pages():
         client = Client()
-        user = User.objects.get(username="bench-office" if username == "office" else username)
-        client.force_login(user)
-        for _ in range(3):
+        if username:
+            name = "bench-office" if username == "office" else username
+            client.force_login(User.objects.get(username=name))
+        for url in urls[:3]:  # warm the process (templates, regulations), not the objects
             assert client.get(url).status_code == 200, url
-        timings, sql = [], []
-        for _ in range(requests):
+        timings, sql, queries, sizes = [], [], [], []
+        for i in range(requests):
+            url = urls[i % len(urls)]
             with CaptureQueriesContext(connection) as ctx:
                 start = time.perf_counter()
-                client.get(url)
+                response = client.get(url)
                 timings.append((time.perf_counter() - start) * 1000)
             sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            queries.append(len(ctx.captured_queries))
+            sizes.append(len(response.content) / 1024)
         p95 = statistics.quantiles(timings, n=20)[-1]
+        row = {
+            "p50": statistics.median(timings),
+            "p95": p95,
+            "sql": statistics.median(sql),
+            "queries": (statistics.median(queries), max(queries)),
+            "kb": statistics.median(sizes),
+        }
+        figures[label] = row
+        q = f"{row['queries'][0]:.0f}/{row['queries'][1]}"
         print(
-            f"{label:<30}{username:<15}{statistics.median(timings):>9.1f}{p95:>9.1f}"
-            f"{statistics.median(sql):>9.1f}{len(ctx.captured_queries):>9}"
+            f"{label:<30}{username or 'public':<15}{row['p50']:>9.1f}{p95:>9.1f}"
+            f"{row['sql']:>9.1f}{q:>12}{row['kb']:>8.0f}"
+        )
+    return figures
+
+
+def growth(results: dict[int, dict[str, dict]]) -> None:
+    """Each page's p95 and SQL time at every size, and the largest over the smallest."""
+    sizes = sorted(results)
+    if len(sizes) < 2:
+        return
+    small, large = sizes[0], sizes[-1]
+    print(f"\ngrowth {small:,} → {large:,} tasks (p95 ms, SQL ms; ratio)")
+    for label in results[small]:
+        a, b = results[small][label], results[large][label]
+        print(
+            f"{label:<30}p95 {a['p95']:>7.1f} → {b['p95']:>7.1f} ({b['p95'] / a['p95']:.1f}×)"
+            f"   SQL {a['sql']:>6.1f} → {b['sql']:>6.1f} ({b['sql'] / max(a['sql'], 0.01):.1f}×)"
         )
 
 
@@ -275,18 +344,44 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--rebuild", action="store_true", help="drop and build the data again")
-    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument(
+        "--sizes", default="10000", help="tasks per data set, comma-separated (1000,10000)"
+    )
     parser.add_argument("--units", type=int, default=500)
-    parser.add_argument("--audit", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--audit-per-task", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=60)
     args = parser.parse_args()
-    if args.rebuild or not has_data(args.pg_url):
-        recreate_database(args.pg_url)
-        args.rebuild = True
-    setup_django(args.pg_url)
-    if args.rebuild:
-        build(args.tasks, args.units, args.audit)
-    measure(args.requests)
+    from bench.common import load, machine
+
+    print(machine())
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {}
+    for size in sizes:
+        url = args.pg_url if len(sizes) == 1 else f"{args.pg_url}_{size}"
+        if len(sizes) > 1:
+            # one interpreter, several databases: measure each in a child process
+            import subprocess
+
+            argv = [sys.executable, __file__, "--pg-url", url, "--sizes", str(size)]
+            argv += ["--units", str(args.units), "--audit-per-task", str(args.audit_per_task)]
+            argv += ["--requests", str(args.requests)] + (["--rebuild"] if args.rebuild else [])
+            done = subprocess.run(argv, capture_output=True, text=True)
+            if done.returncode:
+                raise SystemExit(f"{size:,} tasks failed:\n{done.stdout}{done.stderr[-3000:]}")
+            out = done.stdout
+            print(f"\n== {size:,} tasks\n" + out)
+            results[size] = json.loads(out.rsplit("FIGURES ", 1)[1])
+            continue
+        rebuild = args.rebuild or not has_data(url)
+        if rebuild:
+            recreate_database(url)
+        setup_django(url)
+        if rebuild:
+            build(size, args.units, size * args.audit_per_task)
+        figures = measure(args.requests)
+        print(f"load average after: {load()}")
+        print("FIGURES " + json.dumps(figures))
+    growth(results)
 
 
 def has_data(url: str) -> bool:
