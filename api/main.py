@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from api.errors import StrictJSONParser, document_errors, install_handlers
+from api.renderers import LocalTimeRenderer
 
 
 class LantianAPI(NinjaAPI):
@@ -31,6 +32,7 @@ api = LantianAPI(
     auth=django_auth,
     urls_namespace="api",
     parser=StrictJSONParser(),
+    renderer=LocalTimeRenderer(),
 )
 install_handlers(api)
 

@@ -124,3 +124,21 @@ class MemberRole(models.TextChoices):
     TECHNICIAN = "technician", _("技术人员")
     STAFF = "staff", _("部门业务骨干")
     RECORDER = "recorder", _("记录员")
+
+
+# What each kind of guarantee rule a plan sets (``Plan.rules``, read by ``plans.extract.meta``)
+# is called on its page.
+RULE_KINDS = {
+    "detailed_plan_due": _("细化方案期限"),
+    "relative_due": _("期限"),
+    "monthly_report": _("月报"),
+    "quarterly_report": _("季报"),
+    "half_year_report": _("半年报"),
+    "annual_report": _("年报"),
+    "weekly_report": _("周报"),
+    "ten_day_report": _("旬报"),
+    "recurring_report": _("定期报送"),
+    "report_due": _("报送期限"),
+    "final_report": _("总体情况报告"),
+    "acceptance": _("验收销号"),
+}

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Unit
+from monitoring import names
 from monitoring.choices import (
     ActionKind,
     AlarmKind,
@@ -387,7 +388,7 @@ class Alarm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.get_kind_display()} {self.code} {self.level}级"
+        return f"{self.site} {self.get_kind_display()} {names.pollutant(self.code)} {self.level}级"
 
     @property
     def is_open(self) -> bool:

@@ -53,6 +53,23 @@ PLACEHOLDERS = {
 }
 
 
+_NAME = re.compile(r"[A-Za-z_*][A-Za-z0-9_*]*")
+
+
+def placeholder_parts(text: str) -> list[tuple[str, bool]]:
+    """A placeholder's description as (text, is a name to type) pieces, so that the page can
+    show the names as code beside the words."""
+    parts, at = [], 0
+    for match in _NAME.finditer(text):
+        if match.start() > at:
+            parts.append((text[at : match.start()], False))
+        parts.append((match.group(), True))
+        at = match.end()
+    if at < len(text):
+        parts.append((text[at:], False))
+    return parts
+
+
 class TemplateRefused(ValueError):
     """A template that cannot be filled; the message names the placeholder or the problem."""
 

@@ -315,7 +315,10 @@ def template_list(request):
             "form": form,
             "templates": ReportTemplate.objects.filter(builtin=False).select_related("uploaded_by"),
             "active": services.active_template(),
-            "placeholders": document.PLACEHOLDERS.items(),
+            "placeholders": [
+                (name, document.placeholder_parts(text))
+                for name, text in document.PLACEHOLDERS.items()
+            ],
         },
         status=400 if form.errors else 200,
     )

@@ -53,3 +53,11 @@ def confirmed_shares(month: dt.date) -> dict:
 def finding_share(shares: dict, unit_id: int):
     count, percent = shares["by_unit"].get(unit_id, (0, 0.0))
     return {"count": count, "percent": percent, "unit_id": unit_id}
+
+
+@register.filter
+def fact_rows(facts):
+    """A finding's figures in words (``crosscheck.factwords``)."""
+    from crosscheck.factwords import fact_rows as rows
+
+    return rows(facts)

@@ -121,6 +121,10 @@ ACTIONS: dict[str, Any] = {
     "finding.reopened": _("核验问题重新出现"),
     "finding.confirmed": _("核实问题"),
     "finding.dismissed": _("排除问题"),
+    # accounts
+    "login": _("登录"),
+    "login.failed": _("登录失败"),
+    "login.locked_out": _("登录锁定（多次失败）"),
     # accounts (hand-made rows and the admin)
     "unit.updated": _("修改单位"),
     "unit.checked": _("核对单位"),

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -50,3 +51,11 @@ def lamp_name(colour: str) -> str:
     from ledger import lampwords
 
     return lampwords.name(colour)
+
+
+@register.filter
+def rule_kind(kind: str) -> str:
+    """A plan's guarantee rule by its name (月报, 细化方案期限 …), never its code."""
+    from ledger.choices import RULE_KINDS
+
+    return str(RULE_KINDS.get(kind, _("保障要求")))
