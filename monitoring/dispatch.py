@@ -23,6 +23,8 @@ from monitoring.hj212 import sm4
 from monitoring.hj212.frame import Frame, wrap
 from monitoring.ingest import data_time_utc
 
+HARDWARE = "hardware"  # not a command: a device's hardware serial to record
+HARDWARE_FIELDS = {"logger": "i23005", "cpu": "i23006", "mac1": "i23007", "mac2": "i23008"}
 DRIFT_FRAMES = 3  # consecutive real-time uploads showing the same clock error
 ASK_AGAIN = 3600.0  # seconds before the platform asks the same device for a time check again
 
@@ -201,6 +203,14 @@ class Dispatcher:
                 self.events.append(("data", flight.id, _now(), 1))
                 return
 
+    def note_hardware(self, frame: Frame) -> None:
+        """A 2025 data logger's hardware serial (1001: i23005 logger id, i23006 CPU id,
+        i23007/i23008 MAC addresses), recorded on the device on the next turn."""
+        info = {
+            key: frame.values.get(code, {}).get("Info", "") for key, code in HARDWARE_FIELDS.items()
+        }
+        self.wants.append((frame.mn, HARDWARE, info, None))
+
     def want(self, mn: str, kind: str, reason: str, drift: float | None = None) -> None:
         """The platform's own request (queued on the next turn; joins an open one)."""
         self.wants.append((mn, kind, reason, drift))
@@ -243,5 +253,8 @@ def _sync(events, wants, mns):
 
     remote.apply_events(events)
     for mn, kind, reason, drift in wants:
-        remote.request_for_mn(mn, kind, reason=reason, drift_seconds=drift)
+        if kind == HARDWARE:
+            remote.record_hardware(mn, reason)
+        else:
+            remote.request_for_mn(mn, kind, reason=reason, drift_seconds=drift)
     return remote.claim(mns)

@@ -47,6 +47,10 @@ from monitoring.limits import QuarantineBudget
 log = logging.getLogger("lantian.hj212")
 RELOAD_GAP = 5.0  # seconds between device-directory reloads triggered by unknown MNs
 SM4_REASONS = frozenset({E.SM4_FAILED, E.SM4_NO_KEY, "unknown_mn"})
+# HJ 212-2025 notices a device sends, answered 9013 when Flag asks (Appendix C tables C2 and
+# C54 as implemented in caoyiliang/HJ212, HJ212/Enum.cs: 1001 上传数采仪硬件序号, 9015 心跳包)
+HARDWARE_SN = "1001"
+NOTICES = frozenset({HARDWARE_SN, "9015"})
 
 
 @dataclass
@@ -415,6 +419,12 @@ class Gateway:
         if frame.cn == "1013":  # the device asks for a time check: 9013, then a 1012
             conn.send(_reply(frame, "9013"))
             self.dispatcher.want(frame.mn, CommandKind.SET_TIME, "设备请求校时（1013）")
+            return
+        if frame.cn in NOTICES:  # HJ 212-2025: heartbeat, the data logger's hardware serial
+            if frame.needs_ack:
+                conn.send(_reply(frame, "9013"))
+            if frame.cn == HARDWARE_SN:
+                self.dispatcher.note_hardware(frame)
             return
         if self.dispatcher.on_frame(frame):
             return

@@ -81,6 +81,12 @@ class Device(models.Model):
     )
     is_active = models.BooleanField(_("启用"), default=True)
     last_seen_at = models.DateTimeField(_("最后上传"), null=True, blank=True)
+    hardware = models.JSONField(
+        _("数采仪硬件序号"),
+        default=dict,
+        blank=True,
+        help_text=_("HJ 212-2025 设备上报（1001）：数采仪编号、CPU 序号、MAC 地址"),
+    )
 
     class Meta:
         verbose_name = _("监测设备")

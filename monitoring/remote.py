@@ -320,6 +320,18 @@ def _finish(command: DeviceCommand, status: str, at: dt.datetime, detail: str) -
     )
 
 
+@transaction.atomic
+def record_hardware(mn: str, info: dict) -> None:
+    """The hardware serial a 2025 data logger reported (1001), kept on its device; a change
+    (another logger behind the same MN) is audited."""
+    device = Device.objects.select_for_update().filter(mn=mn).first()
+    if device is None or device.hardware == info:
+        return
+    before, device.hardware = device.hardware, info
+    device.save(update_fields=["hardware"])
+    record(SYSTEM, "device.hardware_reported", device, changes={"hardware": [before, info]})
+
+
 def request_for_mn(mn: str, kind: str, *, reason: str, drift_seconds=None, params=None) -> None:
     """The platform's own request for the device with MN ``mn`` (from the gateway)."""
     device = Device.objects.filter(mn=mn, is_active=True).first()

@@ -323,3 +323,41 @@ def test_the_sweep_looks_for_gaps_every_ten_minutes_not_every_minute(devices, mo
     for minute in range(21):
         gaps.refetch_due(t0 + dt.timedelta(minutes=minute))
     assert [int((c - t0).total_seconds() // 60) for c in calls] == [0, 10, 20]
+
+
+def test_2025_heartbeats_and_the_hardware_serial_are_answered_9013_not_quarantined(
+    devices, gateway_factory
+):
+    """HJ 212-2025 adds a heartbeat (9015) and the data logger's hardware serial (1001), both
+    answered 9013 when Flag asks; they used to land in the quarantine as 'not stored'."""
+    from monitoring.models import Quarantine
+
+    def notice(cn, qn, flag, cp=""):
+        return wrap(build_segment(cn=cn, mn="DUST0000", pw=PW, st="39", qn=qn, flag=flag, cp=cp))
+
+    serial = "i23005-Info=DL2025001;i23006-Info=CPU0A1B2C;i23007-Info=00-1A-2B-3C-4D-5E"
+    with gateway_factory(**FAST) as gw:
+        c = Client(gw.port)
+        c.send(notice("9015", "20261201100000001", 9))  # wants an answer
+        c.send(notice("9015", "20261201100000002", 8))  # does not
+        c.send(notice("1001", "20261201100000003", 9, serial))
+        answers = []
+        deadline = time.monotonic() + 5
+        while len(answers) < 2 and time.monotonic() < deadline:
+            answers = requests_seen(c, "9013", timeout=0.5)
+        assert wait_for(lambda: on_writer(gw, lambda: Device.objects.get(mn="DUST0000").hardware))
+        c.close()
+    assert sorted(a.qn for a in c.acks if a.cn == "9013") == [
+        "20261201100000001",
+        "20261201100000003",
+    ]
+    assert {a.flag for a in answers} == {8}
+    device = Device.objects.get(mn="DUST0000")
+    assert device.hardware == {
+        "logger": "DL2025001",
+        "cpu": "CPU0A1B2C",
+        "mac1": "00-1A-2B-3C-4D-5E",
+        "mac2": "",
+    }
+    assert not Quarantine.objects.exists()
+    assert AuditEvent.objects.filter(action="device.hardware_reported").count() == 1
