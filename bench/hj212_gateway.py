@@ -10,6 +10,18 @@ The load generator runs in its own process, the gateway (``lantian hj212 serve``
 
 Every run starts from an empty database (PostgreSQL: the bench database is dropped and
 created again; never point it at a database you care about). Prints a table of figures.
+
+Sustained load, the direct path and the bus path (a private nats-server on a free port, writer
+processes consuming it), each ending with one line
+``sustained_fps=<n> parse_ceiling_fps=<m> ratio=<r> acked_lost=<k>``:
+
+    .venv/bin/python bench/hj212_gateway.py --sustain 60 --connections 10000 \
+        --backends postgresql --paths direct,bus
+
+Connections are opened and timed first (reported apart); then every connection streams with
+``--window`` frames in flight for ``--sustain`` seconds; frames acknowledged in that time make
+the rate. Afterwards every acknowledged frame (its MN and QN, read from the 9014) is looked up
+in the database (on the bus path once the writers have emptied the stream).
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ import datetime as dt
 import multiprocessing as mp
 import os
 import random
+import re
 import resource
 import signal
 import subprocess
@@ -33,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 LANTIAN = str(Path(sys.executable).with_name("lantian"))
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/lantian_bench_mon"
 WORKERS = 1  # gateway worker processes (--workers)
+QN = re.compile(rb"QN=(\d{17,20})")
 CODES_PER_FRAME = 6  # the simulator's dust upload: TSP, PM10, PM2.5, noise, temperature, wind
 
 
@@ -381,6 +395,227 @@ def bench_latency(backend, pg_url, n, rate, seconds):
     return {"backend": backend, "p50": pick(0.5), "p99": pick(0.99), "max": lat[-1] * 1000}
 
 
+# --- sustained load (direct and bus paths) ----------------------------------------------------
+
+
+class SustainSender(Sender):
+    """Streams until told to stop; keeps the QN of every 9014 it gets."""
+
+    def __init__(self, frames, window, done):
+        super().__init__(frames, window, done, None)
+        self.qns: list[bytes] = []
+        self.stopped = False
+
+    def _send(self, n: int):
+        if not self.stopped:
+            super()._send(n)
+
+    def data_received(self, data: bytes):
+        self.buf += data
+        cut = self.buf.rfind(b"\r\n")
+        if cut < 0:
+            return
+        complete, self.buf = self.buf[: cut + 2], self.buf[cut + 2 :]
+        qns = QN.findall(complete)
+        self.qns += qns
+        self.acked += len(qns)
+        if self.window:
+            self._send(len(qns))
+        if self.acked >= len(self.frames) and not self.done.done():
+            self.done.set_result(None)
+
+
+async def _sustain(port, per_conn, window, seconds):
+    loop = asyncio.get_running_loop()
+    t0 = time.perf_counter()
+    senders = []
+    for start in range(0, len(per_conn), 500):
+        made = await asyncio.gather(
+            *(
+                loop.create_connection(
+                    lambda f=f: SustainSender(f, window, loop.create_future()), "127.0.0.1", port
+                )
+                for f in per_conn[start : start + 500]
+            )
+        )
+        senders += [protocol for _, protocol in made]
+    connect_seconds = time.perf_counter() - t0
+    await asyncio.sleep(1.0)
+    t0 = time.perf_counter()
+    for s in senders:
+        s.start()
+    await asyncio.wait(
+        [asyncio.ensure_future(asyncio.gather(*(s.done for s in senders)))], timeout=seconds
+    )
+    elapsed = time.perf_counter() - t0
+    acked_in_time = sum(s.acked for s in senders)
+    ran_out = sum(1 for s in senders if s.done.done())
+    for s in senders:
+        s.stopped = True
+    await asyncio.sleep(3.0)  # acknowledgements in flight still count for the loss check
+    keys = [(i, qn) for i, s in enumerate(senders) for qn in s.qns]
+    for s in senders:
+        s.transport.close()
+    return acked_in_time, elapsed, connect_seconds, ran_out, keys
+
+
+def _sustain_client(port, per_conn, window, seconds, queue):
+    import gc
+
+    raise_fd_limit()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        queue.put(asyncio.run(_sustain(port, per_conn, window, seconds)))
+    except Exception as exc:
+        queue.put(exc)
+
+
+def stored_keys(backend: str, env: dict) -> set[tuple[str, str]]:
+    """(MN, UTC data time as text) of every upload stored."""
+    sql = (
+        "SELECT DISTINCT d.mn, r.data_time FROM monitoring_reading r "
+        "JOIN monitoring_device d ON d.id = r.device_id"
+    )
+    if backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            rows = conn.execute(sql).fetchall()
+        return {(mn, when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")) for mn, when in rows}
+    import sqlite3
+
+    with sqlite3.connect(Path(env["LANTIAN_VAR_DIR"]) / "lantian.sqlite3") as conn:
+        return {(mn, when[:19]) for mn, when in conn.execute(sql)}
+
+
+def acked_lost(keys, mns: list[str], stored: set) -> int:
+    from zoneinfo import ZoneInfo
+
+    beijing = ZoneInfo("Asia/Shanghai")
+    lost = 0
+    for i, qn in keys:
+        local = dt.datetime.strptime(qn[:14].decode(), "%Y%m%d%H%M%S").replace(tzinfo=beijing)
+        if (mns[i], local.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")) not in stored:
+            lost += 1
+    return lost
+
+
+class BusServer:
+    """A private nats-server (JetStream, file store in the run's temporary folder)."""
+
+    def __init__(self, workdir: Path) -> None:
+        import shutil
+
+        binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(workdir / "js")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)
+        self.url = f"nats://127.0.0.1:{self.port}"
+
+    def pending(self) -> int:
+        async def count():
+            import nats
+
+            nc = await nats.connect(self.url)
+            try:
+                return (await nc.jetstream().stream_info("HJ212")).state.messages
+            finally:
+                await nc.close()
+
+        return asyncio.run(count())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def start_writers(env: dict, n: int) -> list[subprocess.Popen]:
+    procs = [
+        subprocess.Popen(
+            [LANTIAN, "monitoring", "writer", "--batch", "5000"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    for proc in procs:
+        proc.stdout.readline()
+    return procs
+
+
+def bench_sustain(backend, path, args, ceiling) -> str:
+    from monitoring import simulator
+
+    n, seconds = args.sustain_connections, args.sustain
+    per = max(20, int(args.target_fps * seconds * 1.2 / n) + 1)
+    with tempfile.TemporaryDirectory(prefix="hj212-sustain-") as tmp:
+        env = prepare_database(backend, args.pg_url, Path(tmp), n)
+        t0 = time.perf_counter()
+        frames = make_frames(n, per, "B")
+        made = time.perf_counter() - t0
+        bus = writers = None
+        if path == "bus":
+            bus = BusServer(Path(tmp))
+            env["LANTIAN_BUS_URL"] = bus.url
+        port = free_port()
+        gw = start_gateway(env, port, n)
+        if bus:
+            writers = start_writers(env, max(1, args.writers))
+        load_before = os.getloadavg()[0]
+        try:
+            queue = mp.get_context("fork").Queue()
+            proc = mp.get_context("fork").Process(
+                target=_sustain_client, args=(port, frames, args.window, seconds, queue)
+            )
+            proc.start()
+            result = queue.get(timeout=seconds + 900)
+            proc.join(60)
+            if isinstance(result, Exception):
+                raise result
+            acked, elapsed, connect_s, ran_out, keys = result
+            load_during = os.getloadavg()[0]
+            drain = 0.0
+            if bus:
+                t0 = time.perf_counter()
+                while bus.pending() and time.perf_counter() - t0 < max(120, 5 * seconds):
+                    time.sleep(0.5)
+                drain = time.perf_counter() - t0
+            stats = stop_gateway(gw)
+        finally:
+            for w in writers or []:
+                w.send_signal(signal.SIGTERM)
+            for w in writers or []:
+                w.wait(60)
+            if gw.poll() is None:
+                gw.kill()
+            if bus:
+                bus.stop()
+        stored = stored_keys(backend, env)
+    mns = [d.mn for d in simulator.make_fleet(n, prefix="B", mix="dust")]
+    lost = acked_lost(keys, mns, stored)
+    fps = acked / elapsed
+    print(
+        f"  {path} {backend}: {n:,} connections opened in {connect_s:.1f}s; {acked:,} frames "
+        f"acknowledged in {elapsed:.1f}s ({fps:,.0f}/s; {ran_out} connections ran out of their "
+        f"{per} frames); {len(keys):,} acknowledged in all, {len(stored):,} uploads stored"
+        + (f"; writers emptied the stream {drain:.1f}s after the load" if bus else "")
+        + f"; frames made in {made:.0f}s; load {load_before:.1f} before, {load_during:.1f} after"
+        f" (1-min average, {os.cpu_count()} CPUs); gateway: {stats}",
+        flush=True,
+    )
+    return (
+        f"sustained_fps={fps:.0f} parse_ceiling_fps={ceiling:.0f} ratio={fps / ceiling:.2f} "
+        f"acked_lost={lost}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -398,6 +633,13 @@ def main() -> None:
         default=os.cpu_count() or 1,
         help="gateway worker processes (default: one per CPU, as a production gateway runs)",
     )
+    parser.add_argument("--sustain", type=float, default=0, help="seconds of sustained load")
+    parser.add_argument("--paths", default="direct,bus", help="with --sustain: direct, bus")
+    parser.add_argument("--bus", action="store_true", help="with --sustain: the bus path only")
+    parser.add_argument("--writers", type=int, default=2, help="bus writer processes")
+    parser.add_argument(
+        "--target-fps", type=float, default=25_000, help="frames made for this rate (sustain)"
+    )
     args = parser.parse_args()
     global WORKERS
     WORKERS = args.workers
@@ -413,6 +655,20 @@ def main() -> None:
         f"parse-only ceiling: {ceiling:,.0f} frames/s "
         f"(cut + batched CRC + parse + reassembly; {len(sample)} frames of ≈{len(sample[0])} B)"
     )
+
+    if args.sustain:
+        print(f"load average {os.getloadavg()[0]:.1f} (1 min) before the runs")
+        args.sustain_connections = int(args.connections.split(",")[-1])
+        paths = ["bus"] if args.bus else args.paths.split(",")
+        lines = []
+        for backend in args.backends.split(","):
+            for path in paths:
+                lines.append(f"path={path} backend={backend}")
+                lines.append(bench_sustain(backend, path, args, ceiling))
+        print()
+        for line in lines:
+            print(line)
+        return
 
     connections = [int(c) for c in args.connections.split(",")]
     results = []

@@ -31,6 +31,7 @@ UPLOADS = "hj212.up"
 BAD = "hj212.bad"
 WRITER = "lantian-writer"
 QUARANTINE = "lantian-quarantine"
+MAX_IN_FLIGHT = 100_000  # publishes awaiting JetStream's acknowledgement, per gateway
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -228,35 +229,43 @@ class Publisher:
 
     async def start(self) -> None:
         self.nc = await connect(self.config)
-        self.js = self.nc.jetstream(timeout=self.config.publish_timeout)
+        self.js = self.nc.jetstream(
+            timeout=self.config.publish_timeout, publish_async_max_pending=MAX_IN_FLIGHT
+        )
         await ensure_stream(self.js, self.config)
 
     async def publish(self, uploads, rejected: list[Rejected]) -> tuple[list[bool], list[bool]]:
-        """Publish uploads (``(kind, upload)`` pairs) and rejected bytes concurrently.
+        """Publish uploads (``(kind, upload)`` pairs) and rejected bytes, all in flight at once.
 
-        Returns, for each, whether JetStream acknowledged storing it. Only those may be
-        acknowledged to their device; the others are re-sent by it.
+        Returns, for each, whether JetStream acknowledged storing it within the publish timeout.
+        Only those may be acknowledged to their device; the others are re-sent by it.
         """
         import asyncio
 
-        stream = self.config.stream
-        jobs = []
+        sent: list = []
         for kind, upload in uploads:
             merged = upload.merged
             raw = b"\r\n".join(p.raw for p in upload.packets)
-            jobs.append(
-                self.js.publish(
-                    upload_subject(kind, merged.mn),
-                    encode_upload(merged, raw),
-                    stream=stream,
-                    headers={"Nats-Msg-Id": message_id(merged)},
-                )
-            )
+            subject = upload_subject(kind, merged.mn)
+            headers = {"Nats-Msg-Id": message_id(merged)}
+            sent.append(await self._send(subject, encode_upload(merged, raw), headers))
         for r in rejected:
-            jobs.append(self.js.publish(bad_subject(r.mn), encode_rejected(r), stream=stream))
-        results = await asyncio.gather(*jobs, return_exceptions=True)
-        ok = [not isinstance(r, BaseException) for r in results]
+            sent.append(await self._send(bad_subject(r.mn), encode_rejected(r), None))
+        waiting = [f for f in sent if f is not None]
+        if waiting:
+            _, late = await asyncio.wait(waiting, timeout=self.config.publish_timeout)
+            for future in late:
+                future.cancel()
+        ok = [f is not None and not f.cancelled() and f.exception() is None for f in sent]
         return ok[: len(uploads)], ok[len(uploads) :]
+
+    async def _send(self, subject: str, payload: bytes, headers):
+        try:
+            return await self.js.publish_async(
+                subject, payload, wait_stall=self.config.publish_timeout, headers=headers
+            )
+        except Exception:  # not connected, or too many in flight: not stored
+            return None
 
     async def close(self) -> None:
         if self.nc is not None:
