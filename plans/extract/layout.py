@@ -43,8 +43,9 @@ _PIPE = re.compile(r"^\|?\s*([^|]{2,16}?)\s*\|\s*(.*?)\s*\|?\s*$")
 _PHONE = re.compile(
     r"(?:(?:\(?0\d{2,3}\)?[-—－ ]?)?\d{7,8}(?:[-—－]\d{1,4})?"  # 0434-3515228, 12345678
     r"|1[3-9]\d{9}"  # a mobile number
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"  # an e-mail address
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"  # an e-mail address
 )
+_SENTENCE_END = re.compile(r"[。！!？?]\s*(?=\S)")
 _CONTACT_WORD = re.compile(r"(?:电话|热线|手机|邮箱|信箱|联系方式)")
 # the notice's own closing words: the item has ended
 CLOSING = re.compile(
@@ -70,7 +71,15 @@ _DATE_ONLY = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$
 _SIGNATURE = re.compile(
     r"^[\u4e00-\u9fa5]{2,24}(?:局|委|办|办公室|政府|中心|委员会|指挥部|领导小组|管委会)$"
 )
-_QUOTED_PROBLEM = re.compile(r"“([^“”]{10,400})”\s*(?:问题|整改工作|的问题|等问题)")
+_QUOTED_PROBLEM = re.compile(
+    r"“((?=[^“”]*[\u4e00-\u9fa5]{4})[^“”]{10,400})”\s*(?:问题|整改工作|的问题|等问题|的?整改(?:落实|完成)?(?:任务|情况))"
+)
+# a report's answer to a numbered problem opens with the problem's state: 该问题已完成整改。…
+_STATUS = re.compile(
+    r"^(?:(?:该|此|本)项?(?:问题|任务|事项)(?:已经?|已基本|已全面|基本|正在|仍在|尚未|未)"
+    r"|已经?(?:全面|基本)?(?:完成整改|整改完成|整改到位|整改完毕|销号)"
+    r"|(?:目前)?整改(?:已完成|已到位|工作已完成|正在推进|进行中)[，,。；;])"
+)
 _UNDERTAKES = re.compile(
     r"^([\u4e00-\u9fa5]{2,14}?(?:区|县|市|旗|镇|街道|局|委|办|政府|管委会))承担的"
 )
@@ -110,11 +119,15 @@ def headings_are_fields(lines: list[str], ocr: bool = False) -> bool:
     than a plan's parts that happen to share a name (二、整改目标 in a plan's body)?"""
     pattern = _OCR_HEADING if ocr else _HEADING
     headings = [line.strip() for line in lines if pattern.match(line.strip())]
-    labels = [label for label in (_heading_label(h, ocr) for h in headings) if label]
+    labelled = [(h, label) for h, label in ((h, _heading_label(h, ocr)) for h in headings) if label]
+    labels = [label for _, label in labelled]
     fields = {field_of(label) for label in labels}
+    # compared with the headings of their own level: （一）… lists under 一、整改问题 don't count
+    levels = {h[:1] in "（(" for h, _ in labelled}
+    peers = [h for h in headings if (h[:1] in "（(") in levels]
     return (
         len(labels) >= 3
-        and len(labels) >= 0.6 * len(headings)
+        and len(labels) >= 0.6 * len(peers)
         and bool(fields & {"problem", "responsible", "progress"})
     )
 
@@ -146,6 +159,8 @@ def _split_inline(line: str) -> list[str]:
     cuts = [
         m.start() for m in INLINE_LABEL.finditer(line) if m.start() > 0 and _free(line, m.start())
     ]
+    # the notice's closing sentence written on at the end of a field (…已完成整改。如对…有异议…)
+    cuts += [m.end() for m in _SENTENCE_END.finditer(line) if CLOSING.match(line[m.end() :])]
     before_contact = re.compile(r"(?<=[。；;！!\s])[^\s。；;，,]{0,10}?" + _CONTACT_WORD.pattern)
     for match in before_contact.finditer(line):
         if _PHONE.search(line, match.end(), match.end() + 30):
@@ -169,7 +184,7 @@ def _free(line: str, at: int) -> bool:
     return bool(re.search(r"[。！!？?]\s*$|[^；;，,、\s]\s+$", before))
 
 
-def _contact_line(text: str) -> str | None:
+def contact_line(text: str) -> str | None:
     """``联系电话：0434-3515228`` for a closing line that gives a telephone number or e-mail."""
     if not _CONTACT_WORD.search(text):
         return None
@@ -201,8 +216,10 @@ def normalise(lines: list[str], *, ocr: bool = False) -> list[str]:
             i += 1
             continue
         field, label, value = _label_line(text, headings)
+        if field is None and _STATUS.match(text) and _after_number(out):
+            field, label, value = "progress", "整改情况", text
         if field is None:
-            contact = _contact_line(text) if seen_labels or is_stop(text) else None
+            contact = contact_line(text) if seen_labels or is_stop(text) else None
             out.append(contact if contact else split[i])
             i += 1
             continue
@@ -221,6 +238,13 @@ def normalise(lines: list[str], *, ocr: bool = False) -> list[str]:
             continue
         out.append(f"{label}：" + "".join(values))
     return _with_lead_in(out)
+
+
+def _after_number(out: list[str]) -> bool:
+    """Is the last line written a numbered paragraph without a label (a problem heading)?"""
+    last = next((line.strip() for line in reversed(out) if line.strip()), "")
+    numbered = _HEADING.match(last) or _LIST_ITEM.match(last)
+    return bool(numbered) and _label_line(last[numbered.end() :].strip(), False)[0] is None
 
 
 # a notice of complaints handed over (举报事项：1. … 2. …) lists several problems, then the
@@ -268,12 +292,16 @@ def _gather(lines, i: int, field: str | None, *, has_value: bool, headings: bool
         if _label_line(text, headings)[0] or _ITEM_HEADER.match(text) or is_stop(text):
             break
         if _HEADING.match(text) and not (out and _HEADING.match(out[0])):
+            if not (out or has_value) and field in MULTI_LINE and text[:1] in "（(":
+                out.append(text)  # 一、整改问题 then （一）… （二）…: the value is a list
+                i += 1
+                continue
             break  # the document's next part (三、下步计划)
         if short and (has_value or out) and not (out or [""])[-1].endswith(("、", "，", ",")):
             break  # a unit list, date or place is one line
         if field not in MULTI_LINE and not short:
             break
-        if _contact_line(text) and not _LIST_ITEM.match(text):
+        if contact_line(text) and not _LIST_ITEM.match(text):
             break
         out.append(text)
         i += 1
@@ -283,7 +311,11 @@ def _gather(lines, i: int, field: str | None, *, has_value: bool, headings: bool
 def _with_lead_in(lines: list[str]) -> list[str]:
     """A problem quoted in the lead-in, and the unit that 承担 it, when no label gives them."""
     fields = [field_of(m.group()) for m in (LABEL.match(line.strip()) for line in lines) if m]
-    if not fields:
+    if not fields:  # a notice that only names its problem in quotes (关于“…问题”整改情况的公示)
+        for k, line in enumerate(lines):
+            quoted = _QUOTED_PROBLEM.search(line)
+            if quoted and not _LIST_ITEM.match(line.strip()):
+                return [*lines[: k + 1], "反馈问题：" + quoted.group(1), *lines[k + 1 :]]
         return lines
     first = next(k for k, line in enumerate(lines) if LABEL.match(line.strip()))
     extra: list[str] = []

@@ -157,6 +157,13 @@ def _add_contacts(item: dict, paragraphs: list[str]) -> None:
             entry = {"label": label, "value": value}
             if entry["value"] and entry not in contacts:
                 contacts.append(entry)
+            continue
+        said = layout.contact_line(paragraph)  # …发送至电子邮箱x@y.cn in a closing sentence
+        if said:
+            label, value = said.split("：", 1)
+            entry = {"label": label, "value": value}
+            if entry not in contacts:
+                contacts.append(entry)
 
 
 def _check_numbering(items: list[dict], warnings: list[str]) -> None:

@@ -99,6 +99,10 @@ def detect_kind(paragraphs: list[str]) -> str:
         if marker(before)[0] and not label_of(before)[0] and label_of(p)[0] not in (None, "contact")
     ]
     kinds = {f for f in labels if f and f != "contact"}
+    if labels["problem"] == 1 and not any(marker(p)[0] for p in paragraphs):
+        return "task_list"  # a notice about one problem, nothing numbered
+    if kinds == {"progress"} and "progress" in headed:
+        return "task_list"  # a report: numbered problems, each followed by what was done
     if (labels["problem"] or headed) and len(kinds) >= 2 and described >= 1:
         return "task_list"  # a notice: one or more problems given by labels
     if len(headed) >= 2 and set(headed) - {"lead", "participants"}:
@@ -116,11 +120,12 @@ def detect_kind(paragraphs: list[str]) -> str:
 
 def _title(text: str) -> str:
     """The first sentence; for a problem written as a list (``1.…；2.…``) its first entry."""
-    listed = re.match(r"^[（(]?1\s*[.．、)）]\s*", text)
+    listed = re.match(r"^(?:[（(]?1\s*[.．、)）]|[（(]一[）)])\s*", text)
     if listed:
         return re.split(r"[。；;]", text[listed.end() :], maxsplit=1)[0].strip()
     head = re.split(r"[。]", text, maxsplit=1)[0]
-    return head.strip()
+    # a copy that turned 。 into a half-width stop ends its sentence with "." (kept inside)
+    return head.strip().removesuffix(".").removesuffix("．").strip()
 
 
 def _flags(raw: str) -> tuple[bool, bool]:
@@ -263,11 +268,13 @@ def parse_task_list(
     header_styles: Counter = Counter()
     heads: list[int] = []
     label_heads: list[int] = []
+    # a report whose only fields are what was done: each numbered problem before one is an item
+    report = {label_of(paragraphs[i])[0] for i in labelled} <= {"progress", "contact"}
     for i in labelled:
         if i > 0 and label_of(paragraphs[i - 1])[0]:
             continue
         field = label_of(paragraphs[i])[0]
-        if field == "progress":
+        if field == "progress" and not (report and i > 0 and marker(paragraphs[i - 1])[0]):
             continue
         found = None
         for j in range(i - 1, -1, -1):

@@ -104,7 +104,11 @@ def _column_key(cell: str) -> str | None:
     key = re.sub(r"\s+", "", cell or "")
     key = key.strip("：:")
     key = re.sub(r"[（(][^）)]*[）)]$", "", key)  # 完成时限（年月） → 完成时限
-    return _TASK_COLUMNS.get(key)
+    if key in _TASK_COLUMNS:
+        return _TASK_COLUMNS[key]
+    # two names joined (工作任务和内容, 整改措施及要求): the column is what its first name says
+    first = re.split(r"[和及与、/]", key, maxsplit=1)[0]
+    return _TASK_COLUMNS.get(first) if first != key and len(first) >= 2 else None
 
 
 def _header_row(rows: list[list[str]]) -> int | None:
@@ -541,9 +545,15 @@ _PINYIN = re.compile(
 )
 
 
+# a copy that lost 年 between a year and its month: 20259月底前 → 2025年9月底前
+_GLUED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(1[0-2]|0?[1-9])(?=\s*月)")
+
+
 def clean_line(line: str) -> str:
     """One physical line without debris; keeps leading indentation as a marker."""
     line = _DEBRIS.sub("", line.translate(_NORMALISE))
+    if "月" in line:
+        line = _GLUED_YEAR.sub(r"\1年\2", line)
     if "(" in line:
         line = _PINYIN.sub("", line)
     if line.isprintable():  # the usual case: nothing of category C (control, format …) left
