@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from monitoring.models import Alarm, AlarmAction, Case, Device, Quarantine, Site
+from monitoring.models import Alarm, AlarmAction, Case, Device, DeviceCommand, Quarantine, Site
 
 
 @admin.register(Site)
@@ -64,4 +64,19 @@ class QuarantineAdmin(admin.ModelAdmin):
     search_fields = ("mn",)
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeviceCommand)
+class DeviceCommandAdmin(admin.ModelAdmin):
+    """Read-only: commands are sent from the device page or the API and followed by the gateway."""
+
+    list_display = ("created_at", "device", "kind", "status", "tries", "requested_by", "detail")
+    list_filter = ("kind", "status")
+    search_fields = ("device__mn", "qn")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
         return False
