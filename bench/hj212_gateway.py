@@ -287,6 +287,8 @@ def start_gateway(env: dict, port: int, max_connections: int) -> subprocess.Pope
             str(port),
             "--max-connections",
             str(max_connections + 100),
+            "--max-per-address",  # every bench connection comes from 127.0.0.1
+            str(max_connections + 100),
             "--judge-every",
             "0",
             "--workers",
@@ -449,14 +451,15 @@ async def _sustain(port, per_conn, window, seconds):
     )
     elapsed = time.perf_counter() - t0
     acked_in_time = sum(s.acked for s in senders)
-    ran_out = sum(1 for s in senders if s.done.done())
+    ran_out = sum(1 for s in senders if s.acked >= len(s.frames))
+    closed = sum(1 for s in senders if s.done.done()) - ran_out
     for s in senders:
         s.stopped = True
     await asyncio.sleep(3.0)  # acknowledgements in flight still count for the loss check
     keys = [(i, qn) for i, s in enumerate(senders) for qn in s.qns]
     for s in senders:
         s.transport.close()
-    return acked_in_time, elapsed, connect_seconds, ran_out, keys
+    return acked_in_time, elapsed, connect_seconds, ran_out, closed, keys
 
 
 def _sustain_client(port, per_conn, window, seconds, queue):
@@ -579,7 +582,7 @@ def bench_sustain(backend, path, args, ceiling) -> str:
             proc.join(60)
             if isinstance(result, Exception):
                 raise result
-            acked, elapsed, connect_s, ran_out, keys = result
+            acked, elapsed, connect_s, ran_out, closed, keys = result
             load_during = os.getloadavg()[0]
             drain = 0.0
             if bus:
@@ -604,7 +607,8 @@ def bench_sustain(backend, path, args, ceiling) -> str:
     print(
         f"  {path} {backend}: {n:,} connections opened in {connect_s:.1f}s; {acked:,} frames "
         f"acknowledged in {elapsed:.1f}s ({fps:,.0f}/s; {ran_out} connections ran out of their "
-        f"{per} frames); {len(keys):,} acknowledged in all, {len(stored):,} uploads stored"
+        f"{per} frames, {closed} were closed); {len(keys):,} acknowledged in all, "
+        f"{len(stored):,} uploads stored"
         + (f"; writers emptied the stream {drain:.1f}s after the load" if bus else "")
         + f"; frames made in {made:.0f}s; load {load_before:.1f} before, {load_during:.1f} after"
         f" (1-min average, {os.cpu_count()} CPUs); gateway: {stats}",
