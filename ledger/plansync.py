@@ -39,6 +39,9 @@ _TASK_FIELDS = (
     "withdrawn",
     "updated_at",
 )
+# An update of n rows is one CASE per field over the n rows (n² work for the database): batches
+# of this size keep a plan of hundreds of tasks in seconds and a small plan in one statement.
+_BATCH = 500
 _LINE_FIELDS = (
     *Assignment.ROLE_FIELDS,
     "works",
@@ -81,6 +84,7 @@ class PlanSync:
             (a.task_id, a.unit_id): a
             for a in Assignment.objects.filter(task_id__in=task_ids).select_related("unit")
         }
+        self.line_states = {key: _line_state(line) for key, line in self.lines.items()}
         self.groups = {
             (g.task_id, g.group_id): g for g in GroupMention.objects.filter(task_id__in=task_ids)
         }
@@ -163,11 +167,14 @@ class PlanSync:
                 self.withdrawn_now.append(task)
         _create(Task, new, ("plan", "no"))
         if changed:
-            Task.objects.bulk_update(changed, _TASK_FIELDS)
+            Task.objects.bulk_update(changed, _TASK_FIELDS, batch_size=_BATCH)
         return wanted
 
     def _lines(self, wanted: list[_Wanted]) -> None:
         new, touched = [], {}
+        held: dict[int, list[tuple[int, Assignment]]] = {}  # the lines each task has now
+        for (task_id, unit_id), line in self.lines.items():
+            held.setdefault(task_id, []).append((unit_id, line))
         for entry in wanted:
             task = entry.task
             for unit_id, roles in entry.units.items():
@@ -183,24 +190,39 @@ class PlanSync:
                 line.raw, line.note = roles.raw, roles.note
                 line.open_ended, line.withdrawn, line.joint_with = roles.open_ended, False, None
                 touched[(task.pk, unit_id)] = line
-            for (task_id, unit_id), line in self.lines.items():
-                if task_id != task.pk or unit_id in entry.units or line.withdrawn:
+            for unit_id, line in held.get(task.pk, []):
+                if unit_id in entry.units or line.withdrawn:
                     continue
                 if line.raw.startswith("open-group:"):
                     continue  # units the office picked from an open group are not the document's
                 line.withdrawn = True
-                touched[(task_id, unit_id)] = line
+                touched[(task.pk, unit_id)] = line
         _create(Assignment, new, ("task", "unit"))
+        stored = {id(line): _line_state(line) for line in new}  # as inserted
+        by_task: dict[int, list[Assignment]] = {}
+        for (task_id, _u), line in self.lines.items():
+            by_task.setdefault(task_id, []).append(line)
         for entry in wanted:  # the party committee and government of one area share a line
             active = [
-                line
-                for (task_id, _u), line in self.lines.items()
-                if task_id == entry.task.pk and line.works and not line.withdrawn
+                line for line in by_task.get(entry.task.pk, []) if line.works and not line.withdrawn
             ]
             for line in _joined(active):
                 touched[(line.task_id, line.unit_id)] = line
-        old = [line for line in touched.values() if line.pk and line not in new]
-        Assignment.objects.bulk_update([*old, *new], _LINE_FIELDS)
+        # only the rows whose values differ from what the database holds: an update of every
+        # line is one CASE per field over all of them, which grows with the square of the lines
+        stored.update(
+            {
+                id(line): self.line_states.get(key)
+                for key, line in touched.items()
+                if id(line) not in stored
+            }
+        )
+        changed = [
+            line
+            for line in self.lines.values()
+            if id(line) in stored and _line_state(line) != stored[id(line)]
+        ]
+        Assignment.objects.bulk_update(changed, _LINE_FIELDS, batch_size=_BATCH)
 
     def _groups(self, wanted: list[_Wanted]) -> None:
         new, changed = [], []
@@ -238,15 +260,18 @@ class PlanSync:
                 kept_measures.add((task.pk, position))
                 per_measure.append((measure, data))
             plans.append((entry, per_measure))
+        task_ids = {e.task.pk for e in wanted}
         for key, measure in self.measures.items():
-            if key[0] in {e.task.pk for e in wanted} and key not in kept_measures:
+            if key[0] in task_ids and key not in kept_measures:
                 if not measure.withdrawn:
                     measure.withdrawn = True
                     measures_old.append(measure)
         _create(Measure, measures_new, ("task", "position"))
         if measures_old:
             Measure.objects.bulk_update(
-                measures_old, ["no", "district", "district_name", "text", "withdrawn"]
+                measures_old,
+                ["no", "district", "district_name", "text", "withdrawn"],
+                batch_size=_BATCH,
             )
         self._milestones(plans)
         self._targets(wanted)
@@ -280,6 +305,7 @@ class PlanSync:
             Milestone.objects.bulk_update(
                 old,
                 ["measure", "due", "raw", "promise", "quantity", "quantity_unit", "withdrawn"],
+                batch_size=_BATCH,
             )
 
     def _milestone(self, task, measure, position, data, new, old) -> Milestone:
@@ -339,6 +365,7 @@ class PlanSync:
             Target.objects.bulk_update(
                 old,
                 ["indicator", "value", "unit", "comparator", "by", "raw", "withdrawn", "position"],
+                batch_size=_BATCH,
             )
 
     def _changes(self, wanted: list[_Wanted], before: dict) -> list[str]:
@@ -367,6 +394,11 @@ class PlanSync:
             events.append(("task.withdrawn", task, None, _("方案修订后不再包含此项")))
         record_many(self.acting_user, events)
         return changes
+
+
+def _line_state(line: Assignment) -> tuple:
+    """The values ``_LINE_FIELDS`` write, to tell a changed line from an unchanged one."""
+    return tuple(getattr(line, Assignment._meta.get_field(name).attname) for name in _LINE_FIELDS)
 
 
 def _joined(lines: list[Assignment]) -> list[Assignment]:
