@@ -100,7 +100,8 @@ def run_corpus(split: str, verbose: bool) -> dict[str, tuple]:
         note = f"  ({out['error']})" if out.get("error") else ""
         name = gold["file"]
         print(f"   {name:<52}{gold.get('split', ''):>8}{len(out['items']):>7}{worst:>11.3f}{note}")
-        medium = "ocr" if out.get("ocr") else "text"
+        # a scan that failed to read is still a scan: pooled with the scans, not the texts
+        medium = "ocr" if out.get("ocr") or "scan" in gold.get("layout", "") else "text"
         for name, _p, _r, _f, hit, g, found, diffs in rows:
             bucket = pooled[medium].setdefault(name, Counter())
             bucket.update({"hit": hit, "gold": g, "found": found})

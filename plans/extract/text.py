@@ -438,17 +438,28 @@ def read_pdf(data: bytes) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds
         raise ExtractError(f"无法读取 PDF（文件损坏、加密或不完整）：{type(exc).__name__}") from exc
     if not any(line.strip() for line in lines):
-        from .ocr import ocr_pdf  # a scan: read by Tesseract, each item flagged for review
+        from .ocr import render_pdf  # a scan: its pages to be read by Tesseract (read_bytes)
 
         try:
             with pdfplumber.open(io.BytesIO(data)) as pdf:
-                lines = ocr_pdf(pdf)
+                return render_pdf(pdf)
         except ExtractError:
             raise
         except Exception as exc:  # noqa: BLE001 - rendering a broken page
             raise ExtractError(f"无法识别扫描件：{type(exc).__name__}") from exc
-        if not any(line.strip() for line in lines):
-            raise ExtractError("PDF 没有文字层，文字识别也未识别出文字（图像模糊或不含文字）")
+    return lines
+
+
+def _recognised(pages) -> list[str]:
+    """The reader's child gives the pages of a scan as images: Tesseract reads them here,
+    outside the child's time limit, within its own."""
+    from . import ocr
+
+    if not isinstance(pages, ocr.PageImages):
+        return pages
+    lines = ocr.read_pages(pages)
+    if not any(line.strip() for line in lines):
+        raise ExtractError("没有文字层，文字识别也未识别出文字（图像模糊或不含文字）")
     return lines
 
 
@@ -488,7 +499,7 @@ def read_bytes(data: bytes, filename: str | None = None) -> list[str]:
         raise ExtractError("文件为空")
     name = (filename or "").lower()
     if data.startswith(b"%PDF"):
-        return guarded(read_pdf, data)
+        return _recognised(guarded(read_pdf, data))
     if data.startswith(b"PK\x03\x04"):
         if name.endswith((".doc", ".wps")):
             raise ExtractError("不支持 .doc/.wps 格式，请另存为 .docx")
@@ -506,9 +517,9 @@ def read_bytes(data: bytes, filename: str | None = None) -> list[str]:
             raise ExtractError("不是 Word 文档或 Excel 工作簿（压缩包中没有正文）")
         return guarded(read_docx, data)
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
-        from .ocr import ocr_image  # a photographed or scanned page
+        from .ocr import render_image  # a photographed or scanned page
 
-        return guarded(ocr_image, data)
+        return _recognised(guarded(render_image, data))
     if name.endswith(".pdf"):
         raise ExtractError("不是有效的 PDF 文件（缺少 %PDF 文件头）")
     if name.endswith(".docx"):

@@ -91,3 +91,43 @@ def test_the_command_says_it_in_one_line_and_exits_2(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("lantian plan parse: ") and "apt-get install tesseract-ocr" in line
+
+
+def test_tesseract_reads_outside_the_readers_time_limited_child(monkeypatch):
+    # recognising a page takes seconds (ten on a busy machine): inside the reader's 15 s child
+    # most scans were refused as "too complex"; the child only decodes and renders the pages
+    from plans.extract import text
+
+    seen = []
+
+    def read_pages(pages):
+        seen.append((os.getpid(), len(pages), pages[0][:4]))
+        return ocr.Lines(NOTICE)
+
+    monkeypatch.setattr(ocr, "tesseract", lambda: "/usr/bin/tesseract")
+    monkeypatch.setattr(ocr, "read_pages", read_pages)
+    lines = text.read_bytes(_scan(NOTICE[:2]) if os.path.exists(FONT) else _blank_png(), "s.pdf")
+    assert lines == NOTICE
+    assert seen == [(os.getpid(), 1, b"\x89PNG")]
+
+
+def _blank_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (200, 200), 255).save(buffer, "PDF", resolution=100)
+    return buffer.getvalue()
+
+
+def test_ocr_punctuation_takes_the_form_the_document_uses():
+    lines = [
+        "一、存在问题",
+        "北环路两侧,裸土未覆盖,渣土车带泥上路,夜间施工扬尘明显，群众反映强烈。",
+        '要求施工单位"立即整改”并建立台账,落实“六个百分百”。',
+    ]
+    out = ocr.consistent_punctuation(lines)
+    assert out[1] == "北环路两侧,裸土未覆盖,渣土车带泥上路,夜间施工扬尘明显,群众反映强烈。"
+    assert out[2] == "要求施工单位“立即整改”并建立台账,落实“六个百分百”。"
+    # a document that mixes the widths on purpose keeps them
+    mixed = ["甲，乙，丙,丁,戊"]
+    assert ocr.consistent_punctuation(mixed) == mixed
