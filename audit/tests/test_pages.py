@@ -51,3 +51,26 @@ def test_times_are_beijing_time_and_people_are_named_with_their_unit(client, wor
     assert "2026-12-05 19:46" in html
     assert "2026-12-05T11:46" not in html
     assert "王立新（市生态环境保护督察整改工作领导小组办公室）" in html
+
+
+def test_counts_of_related_rows_are_named_by_what_they_count(world):
+    from lantian.lib.labels import change_rows
+
+    rows = change_rows("roster.roster", {"units": [None, 24], "points": [20, 32]})
+    assert [(r.label, r.before, r.after) for r in rows] == [
+        ("重点排污单位数", "—", "24"),
+        ("监测点位数", "20", "32"),
+    ]
+    # a task's units are still its units and their roles
+    [units] = change_rows("ledger.task", {"units": [None, {"市城管局": ["responsible"]}]})
+    assert units.label == "单位及职责" and units.after == "市城管局（整改责任单位）"
+
+
+def test_sign_ins_are_named(world):
+    from lantian.lib.labels import action_label
+
+    assert [action_label(a, "auth.user") for a in ("login", "login.failed")] == [
+        "登录",
+        "登录失败",
+    ]
+    assert action_label("login.locked_out") == "登录锁定（多次失败）"

@@ -167,6 +167,7 @@ EXTRA_FIELDS: dict[str, Any] = {
     "checklist": _("核查项数"),
     "signatories": _("签字成员"),
     "evidence": _("佐证材料"),
+    "points": _("监测点位数"),
 }
 
 # Fields of a task as the plan import reads and corrects them.
@@ -393,9 +394,20 @@ def change_rows(object_type: str, changes: Any, labeller: Labeller | None = None
         key = name.partition(".")[2] if "." in name else name
         rows.append(
             Change(
-                field_label(model, name),
+                _count_label(model, name, before, after) or field_label(model, name),
                 labeller.value(before, model=model, name=key, object_type=object_type),
                 labeller.value(after, model=model, name=key, object_type=object_type),
             )
         )
     return rows
+
+
+def _count_label(model, name: str, before: Any, after: Any) -> str:
+    """``{"units": [None, 24]}`` on a roster counts its rows of a related kind: 重点排污单位数."""
+    field = _field(model, name)
+    counts = all(
+        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (before, after)
+    )
+    if field is None or not counts or field.concrete or not field.auto_created:
+        return ""
+    return str(_("%(things)s数") % {"things": field.related_model._meta.verbose_name_plural})
