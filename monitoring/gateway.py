@@ -45,6 +45,7 @@ from monitoring.ingest import DATA_CNS, Directory, Rejected
 from monitoring.limits import QuarantineBudget
 
 log = logging.getLogger("lantian.hj212")
+PUBLISH_BATCHES = 4  # bus batches awaiting JetStream's acknowledgements at once
 RELOAD_GAP = 5.0  # seconds between device-directory reloads triggered by unknown MNs
 SM4_REASONS = frozenset({E.SM4_FAILED, E.SM4_NO_KEY, "unknown_mn"})
 # HJ 212-2025 notices a device sends, answered 9013 when Flag asks (Appendix C tables C2 and
@@ -182,6 +183,7 @@ class Gateway:
         self._rejected: list[Rejected] = []
         self._inflight = 0
         self._writing: asyncio.Future | None = None
+        self._publishing: set[asyncio.Future] = set()  # bus batches awaiting JetStream
         self._flush_handle: asyncio.TimerHandle | None = None
         self._server: asyncio.AbstractServer | None = None
         self._stopping = asyncio.Event()
@@ -264,9 +266,9 @@ class Gateway:
         for upload in self.reassembler.expire(float("inf")):
             self._store_incomplete(upload)
         errors_before = self.stats.write_errors
-        while self._batch or self._rejected or self._writing is not None:
-            if self._writing is not None:
-                await asyncio.wait([self._writing])
+        while self._batch or self._rejected or self._in_flight():
+            if self._in_flight() and (self._busy() or not (self._batch or self._rejected)):
+                await asyncio.wait(self._in_flight(), return_when=asyncio.FIRST_COMPLETED)
             elif self.stats.write_errors - errors_before >= 3:
                 log.error("giving up: %d uploads not stored (not acknowledged)", len(self._batch))
                 break
@@ -343,7 +345,7 @@ class Gateway:
                 self._route(conn, item, cuts)
         if cuts:
             self._verify(cuts)
-        if len(self._batch) >= self.batch_size or (self._writing is None and self._batch):
+        if len(self._batch) >= self.batch_size or (not self._busy() and self._batch):
             # The writer is idle: write now. While it is busy, uploads pile up and go in the
             # next batch, so batches grow with the load and latency stays low when it is light.
             self._flush()
@@ -473,13 +475,21 @@ class Gateway:
 
     # --- writing -----------------------------------------------------------------------------
 
+    def _busy(self) -> bool:
+        """No batch can start now: the writer thread is writing, or enough bus batches await
+        JetStream (a few in flight at once hide the publish round trip)."""
+        return self._writing is not None or len(self._publishing) >= PUBLISH_BATCHES
+
+    def _in_flight(self) -> list[asyncio.Future]:
+        return [self._writing] if self._writing is not None else list(self._publishing)
+
     def _flush(self) -> None:
         self._flush_handle = None
-        if self._writing is not None or not (self._batch or self._rejected):
+        if self._busy() or not (self._batch or self._rejected):
             return  # the running write's completion flushes again
         batch, self._batch = self._batch, []
         rejected, self._rejected = self._rejected, []
-        self._inflight = len(batch)
+        self._inflight += len(batch)
         uploads = [(p.device_id, p.upload.merged) for p in batch]
         seen = {p.device_id for p in batch}
         judge = None
@@ -490,11 +500,12 @@ class Gateway:
                 self._judge_due = time.monotonic() + self.judge_every
         loop = asyncio.get_running_loop()
         if self.bus is not None:
-            self._writing = asyncio.ensure_future(self._publish(batch, rejected))
+            future = asyncio.ensure_future(self._publish(batch, rejected))
+            self._publishing.add(future)
         else:
             job = _in_writer(self._writer, uploads, rejected, judge)
-            self._writing = loop.run_in_executor(self._executor, job)
-        self._writing.add_done_callback(lambda f: self._written(f, batch, rejected))
+            future = self._writing = loop.run_in_executor(self._executor, job)
+        future.add_done_callback(lambda f: self._written(f, batch, rejected))
 
     async def _publish(self, batch: list[Pending], rejected: list[Rejected]) -> dict:
         """Publish to the bus; the uploads JetStream did not store come back as ``failed``."""
@@ -517,8 +528,10 @@ class Gateway:
         return {"rows": len(batch) - len(failed), "inserted": 0, "failed": failed}
 
     def _written(self, future: asyncio.Future, batch: list[Pending], rejected) -> None:
-        self._writing = None
-        self._inflight = 0
+        if future is self._writing:
+            self._writing = None
+        self._publishing.discard(future)
+        self._inflight -= len(batch)
         error = future.exception()
         if error is not None:
             # Nothing is acknowledged; devices resend. Keep the rejected bytes for the next try.
@@ -538,6 +551,7 @@ class Gateway:
         failed = counts.get("failed", ())
         if failed:  # not acknowledged: each device re-sends after its own timeout
             self.stats.bus_refused += len(failed)
+            self.stats.write_errors += 1
             batch = [p for i, p in enumerate(batch) if i not in failed]
         self.stats.batches += 1
         self.stats.rows += counts.get("rows", 0)
@@ -565,7 +579,7 @@ class Gateway:
     def _resume_after_refusal(self) -> None:
         if self.paused:
             self._resume()
-        if self._flush_handle is None and self._writing is None:
+        if self._flush_handle is None and not self._busy():
             self._flush()
 
     def _abandon(self, pending: Pending) -> None:
@@ -606,7 +620,7 @@ class Gateway:
                     conn.transport.close()
             for address, raw, detail in self.budget.summaries(now, self.summary_every):
                 self._rejected.append(Rejected(raw, "rate_limited", detail, address, ""))
-            if self._rejected and self._flush_handle is None and self._writing is None:
+            if self._rejected and self._flush_handle is None and not self._busy():
                 self._flush()
             for upload in self.reassembler.expire(now):
                 self._store_incomplete(upload)
@@ -626,7 +640,7 @@ class Gateway:
             self._rejected.append(_incomplete(upload))
             return
         self._batch.append(Pending(conn, device.id, upload, time.monotonic()))
-        if self._flush_handle is None and self._writing is None:
+        if self._flush_handle is None and not self._busy():
             self._flush()
 
 
