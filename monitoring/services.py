@@ -496,6 +496,9 @@ def case_numbers(template: str, count: int, start: int | None = None) -> list[st
     template = template.strip()
     if not template:
         raise ValidationError({"number": "请填写案号格式，例如 西环罚〔2026〕{n}号"})
+    if any(ord(c) < 32 or ord(c) == 127 for c in template):
+        # a control character (NUL among them, which PostgreSQL cannot store) is never meant
+        raise ValidationError({"number": "案号格式中含有控制字符，请重新输入"})
     if "{n}" not in template:
         template += "-{n}"
     if start is None:

@@ -293,3 +293,16 @@ def test_any_number_template_is_accepted_or_refused_cleanly(world, alarm, templa
     else:
         assert cases[0].number and len(cases[0].number) <= 64
         Case.objects.filter(alarm=alarm).delete()
+
+
+def test_a_number_template_with_a_nul_byte_is_refused_on_every_database(world, alarm):
+    """Found by the generated test on PostgreSQL: a NUL reached the INSERT (HTTP 500)."""
+    with pytest.raises(ValidationError):
+        services.open_cases(
+            [alarm],
+            acting_user=world.office,
+            number_template="西环罚〔2026〕\x00{n}号",
+            opened_on=dt.date(2022, 3, 2),
+            authority=bureau(world),
+        )
+    assert not Case.objects.filter(alarm=alarm).exists()
