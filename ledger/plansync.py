@@ -217,12 +217,23 @@ class PlanSync:
                 if id(line) not in stored
             }
         )
-        changed = [
-            line
-            for line in self.lines.values()
-            if id(line) in stored and _line_state(line) != stored[id(line)]
-        ]
-        Assignment.objects.bulk_update(changed, _LINE_FIELDS, batch_size=_BATCH)
+        changed, fields = [], set()
+        for line in self.lines.values():
+            if id(line) in stored:
+                now, before = _line_state(line), stored[id(line)]
+                if now != before:
+                    changed.append(line)
+                    fields.update(
+                        name
+                        for name, a, b in zip(_LINE_FIELDS, now, before or (), strict=False)
+                        if a != b
+                    )
+                    fields.update(() if before else _LINE_FIELDS)
+        # and only the fields that changed: a first import changes joint_with and works alone
+        # (the party committee and government of an area joined), one CASE each, not thirteen
+        names = [name for name in _LINE_FIELDS if name in fields]
+        if changed:
+            Assignment.objects.bulk_update(changed, names, batch_size=_BATCH)
 
     def _groups(self, wanted: list[_Wanted]) -> None:
         new, changed = [], []
