@@ -9,10 +9,10 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
-from django.utils import timezone
 
 from audit.keys import AuditKeyError, keyring
 from audit.models import GENESIS, AuditEvent, AuditHead
+from lantian.lib import tz
 
 # Any constant works; it only has to be the same for every writer of the chain.
 _CHAIN_LOCK = 212_633
@@ -67,7 +67,7 @@ def record_many(actor, events) -> list[AuditEvent]:
     with transaction.atomic():
         head = _lock_chain()
         user = actor if getattr(actor, "is_authenticated", False) else None
-        name, now, previous = _actor_name(actor), timezone.now(), head.last_hash
+        name, now, previous = _actor_name(actor), tz.now(), head.last_hash
         rows, ring = [], keyring()
         for action, obj, changes, reason in events:
             event = AuditEvent(

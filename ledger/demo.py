@@ -1,6 +1,12 @@
-"""Demo data for the ledger on seed 000 (西安市专项督察整改方案): a few monthly reports (one
-with the 287-of-758 fume-monitor figure), a 督办, a completed one-by-one acceptance that closes
-鄠邑区's part of item 六, a published plan and last month's assessment.
+"""Demo data for the ledger: a programme in motion.
+
+The example plans are imported as they are (revision 1 of each, kept intact); a plan whose
+deadlines all lie before today then gets a derived revision with every date moved by whole
+months so that today falls inside its span (``ledger.derive``). On seed 000 (西安市专项督察整改
+方案) a few hand-written stories: monthly reports (one with the 287-of-758 fume-monitor figure),
+a 督办, a completed one-by-one acceptance that closes 鄠邑区's part of item 六, a published plan.
+Every other line's months are then replayed through the services (``ledger.replay``): reports,
+returns, acceptances, close-outs, a few late lines and their 督办; last month's assessment.
 
 Idempotent: each step looks for what it would create and does nothing when it is there.
 The plan itself comes from ``plans``' demo (or is imported here when that has not run).
@@ -18,7 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from lantian.lib import tz
-from ledger import schedule, scoring, services
+from ledger import derive, replay, schedule, scoring, services
 from ledger.models import Assignment, Plan, Supervision, Target, UnitScore
 
 SEED_TITLE = "西安市贯彻落实省大气污染防治专项督察报告整改方案"
@@ -35,6 +41,12 @@ def _user(username):
 
 
 def _plan(stdout) -> Plan | None:
+    try:
+        from plans.demo import import_examples
+    except ImportError:
+        pass
+    else:
+        import_examples(stdout)
     plan = Plan.objects.filter(title=SEED_TITLE).first()
     if plan is not None or not SEED_FILE.exists():
         return plan
@@ -72,6 +84,8 @@ def load_demo(stdout) -> None:
         return
     today = tz.local_today()
     last_month = scoring.last_month(today)
+    derived = [p for p in Plan.objects.order_by("pk") if _derive(p, today, office, stdout)]
+    plan.refresh_from_db()
     if plan.issued is None:
         # The seed text carries no issue date; the demo assumes one two months back so that
         # monthly reports, the 30-working-day detailed plan and the assessment have a present.
@@ -91,9 +105,32 @@ def load_demo(stdout) -> None:
     _dust_order(plan, office)
     _huyi_closed_out(plan, huyi, zhujian, last_month, today)
     _lintong_applies(plan, _user("lintong"), today)
+    if derived:
+        fates = replay.replay(derived, today)
+        told = "，".join(f"{replay.FATE_WORDS[k]} {n}" for k, n in sorted(fates.items()))
+        stdout.write(f"台账演示：{len(derived)} 个方案的进展已按月回放（{told}）")
     if not UnitScore.objects.filter(month=last_month).exists():
         services.compute_scores(last_month, acting_user=office)
     stdout.write(f"台账演示：{plan.title}（{plan.tasks.count()} 项任务）已就绪")
+
+
+def _derive(plan: Plan, today: dt.date, office, stdout) -> bool:
+    """Give a plan whose span ended before today its current-year revision (once)."""
+    first = plan.revisions.order_by("number").first()
+    if first is None or plan.revision != 1:
+        return False
+    deadlines = derive.extraction_deadlines(first.extraction)
+    if not deadlines or max(deadlines) >= today:
+        return False
+    months = derive.choose_shift(deadlines, today)
+    extraction = derive.shifted_extraction(first.extraction, months, year=today.year)
+    name = f"{first.source_name}（{today.year} 年度演示：日期顺延 {months} 个月）"
+    source = first.source_file.read() if first.source_file else first.sha256.encode()
+    services.import_plan_extraction(
+        extraction, source_name=name, source_bytes=source, city=plan.city, acting_user=office
+    )
+    stdout.write(f"台账演示：{plan.title} 日期顺延 {months} 个月，作为 {today.year} 年度台账")
+    return True
 
 
 def _fume_monitors(plan, office, chengguan, month):

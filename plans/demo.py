@@ -3,6 +3,7 @@ the ledger recognises a document it already holds by its SHA-256 and creates not
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -13,13 +14,24 @@ EXAMPLES = Path(settings.BASE_DIR) / "examples" / "plans"
 
 
 def load_demo(stdout) -> None:
+    import_examples(stdout)
+
+
+def import_examples(stdout) -> None:
+    """Import each example plan once. A document the ledger holds in any revision is not
+    imported again: the demo gives the seed plans a derived revision (``ledger.demo``), and
+    the seed text must not come back as a revision of its own."""
     try:
+        from ledger.models import PlanRevision
         from ledger.services import import_plan_extraction
     except ImportError:
         stdout.write("方案导入：台账模块未安装，跳过示例方案导入\n")
         return
     for path in sorted(EXAMPLES.glob("*.txt")):
         data = path.read_bytes()
+        if PlanRevision.objects.filter(sha256=hashlib.sha256(data).hexdigest()).exists():
+            stdout.write(f"方案导入：{path.name} 已存在\n")
+            continue
         try:
             extraction = parse_file(data, filename=path.name)
         except ExtractError as exc:

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
+# Set only by ``replaying``: the demo writes a programme's past months at their own dates.
+_replay_at: ContextVar[dt.datetime | None] = ContextVar("lantian_replay_at", default=None)
+
 
 def now() -> dt.datetime:
     """The current aware time; the only clock the project reads (tests pin it)."""
-    return timezone.now()
+    return _replay_at.get() or timezone.now()
+
+
+@contextmanager
+def replaying(at: dt.datetime) -> Iterator[None]:
+    """Within the block ``now()`` is ``at``: the demo replays a programme's history through
+    the ordinary services, each step at the time it happened (reports, acceptances, the
+    audit log). Nothing else sets this clock."""
+    if at.tzinfo is None:
+        raise ValueError("replaying needs an aware time")
+    token = _replay_at.set(at)
+    try:
+        yield
+    finally:
+        _replay_at.reset(token)
 
 
 def to_local(value: dt.datetime) -> dt.datetime:
