@@ -15,6 +15,15 @@ import pytest
 
 from accounts.choices import Role
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _short_demo_history():
+    """``setup --demo`` in tests replays two months of reports per line, not the whole year."""
+    from django.conf import settings
+
+    settings.LANTIAN_DEMO_REPORT_MONTHS = 2
+
+
 CHROMIUM = os.environ.get("LANTIAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -155,6 +155,9 @@ LANTIAN_MAX_UPLOAD_BYTES = envint("LANTIAN_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 LANTIAN_MAX_EVIDENCE_BYTES = envint("LANTIAN_MAX_EVIDENCE_BYTES", 20 * 1024 * 1024)
 # The city whose unit registry resolves names in documents that do not say which city they are.
 LANTIAN_DEFAULT_CITY = os.environ.get("LANTIAN_CITY", "西安市")
+# ``setup --demo`` replays each line's monthly reports since its plan was issued; N > 0 keeps
+# only the last N months (the test suite uses 2: same story, a fraction of the writes)
+LANTIAN_DEMO_REPORT_MONTHS = envint("LANTIAN_DEMO_REPORT_MONTHS", 0)
 # emergency: where enterprises' online monitoring readings come from (a dotted path to
 # fn(mns, start, end), see emergency/readings.py); by default lantian's own HJ 212 readings.
 LANTIAN_EMERGENCY_READINGS = os.environ.get(

@@ -17,6 +17,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
@@ -89,8 +90,8 @@ ORDER_TEXT = "该事项已超过整改时限，请于办理时限内报送整改
 class Replay:
     """The steps of one programme, collected line by line, then run in date order."""
 
-    def __init__(self, plan: Plan, today: dt.date, *, seed: int = 2026):
-        self.plan, self.today, self.seed = plan, today, seed
+    def __init__(self, plan: Plan, today: dt.date, *, seed: int = 2026, months: int = 0):
+        self.plan, self.today, self.seed, self.months = plan, today, seed, months
         self.steps: list[Step] = []
         self.start = plan.issued or today - dt.timedelta(days=180)
         self.officers = _users_by_unit(Role.UNIT_OFFICER)
@@ -157,25 +158,23 @@ class Replay:
         return latest
 
     def _reports(self, line: Assignment, end: dt.date, rng, *, finished: bool) -> None:
-        """The last monthly report before ``end`` (a finished line: its final 100 %, with a
-        new photo), and the one before it on the lines of units with a demo account. An open
-        line has reported last month, this month's report is not due yet; one in eight
-        skipped last month (a yellow lamp)."""
+        """A report every month from the month after the plan's issue until ``end`` (a
+        finished line's last one is its final 100 %, with a new photo); with ``months`` only
+        that many of the last. An open line has reported up to last month, this month's report
+        is not due yet; one in eight skipped last month (a yellow lamp)."""
         last = schedule.period_of(end)
         if not finished and end >= self.today - dt.timedelta(days=3):
             last = schedule.period_of(schedule.period_of(self.today) - dt.timedelta(days=1))
-        first = schedule.period_of(last - dt.timedelta(days=1))
-        if finished or line.unit_id not in self.officers:
-            first = last  # one report per line keeps the replay short
-        periods = [p for p in (first, last) if p >= schedule.period_of(self.start)]
+        periods = list(schedule.periods_between(schedule.first_period(self.start), last))
+        periods = (periods[-self.months :] if self.months else periods) or [last]
         if not finished and len(periods) > 1 and rng.random() < 0.12:
-            periods = periods[:1]
-        for n, period in enumerate(sorted(set(periods)), 1):
-            final = finished and period == last
-            percent = 100 if final else min(90, 30 * n + rng.randint(0, 30))
+            periods = periods[:-1]
+        for n, period in enumerate(periods, 1):
+            final = finished and n == len(periods)
+            percent = 100 if final else min(90, round(90 * n / (len(periods) + 1)))
             due = schedule.report_due(period, 0)
             day = max(min(due - dt.timedelta(days=rng.randint(0, 6)), end), period)
-            photo = final or rng.random() < 0.25
+            photo = final or rng.random() < 0.15
             self._at(
                 day,
                 lambda p=period, pc=percent, ph=photo, k=n: _report(
@@ -264,8 +263,9 @@ class Replay:
 def replay(plans: list[Plan], today: dt.date) -> dict[str, int]:
     """Replay every plan's lines (steps of all plans interleaved by date); the fates."""
     collected = []
-    for plan in plans:
-        one = Replay(plan, today)
+    months = settings.LANTIAN_DEMO_REPORT_MONTHS
+    for plan in Plan.objects.filter(pk__in=[p.pk for p in plans]).order_by("pk"):
+        one = Replay(plan, today, months=months)
         one.plan_lines()
         collected.append(one)
     merged = Replay(plans[0], today) if plans else None

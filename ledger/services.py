@@ -593,15 +593,13 @@ def submit_report(
     previous = assignment.reports.filter(period=period, is_current=True).first()
     if previous is not None and not correction_reason.strip():
         raise ValidationError(_("该月已报送；更正须说明原因"), code="correction_reason")
-    allowed_milestones = set(assignment.milestones().values_list("pk", flat=True))
-    allowed_targets = set(
-        assignment.task.targets.filter(withdrawn=False).values_list("pk", flat=True)
-    )
-    for entry in milestones:
-        if entry.milestone.pk not in allowed_milestones:
+    if milestones:
+        allowed_milestones = set(assignment.milestones().values_list("pk", flat=True))
+        if any(e.milestone.pk not in allowed_milestones for e in milestones):
             raise ValidationError(_("节点任务不属于此事项"), code="milestone")
-    for entry in actuals:
-        if entry.target.pk not in allowed_targets:
+    if actuals:
+        allowed = assignment.task.targets.filter(withdrawn=False).values_list("pk", flat=True)
+        if any(e.target.pk not in set(allowed) for e in actuals):
             raise ValidationError(_("量化目标不属于此任务"), code="target")
     evidence_refusal(
         assignment.task.plan.evidence_rule,

@@ -4,14 +4,22 @@
   const go = (query) => { window.location.href = data.list_url + "?" + new URLSearchParams(query); };
   if (typeof echarts === "undefined") return;
 
-  const status = echarts.init(document.getElementById("chart-status"));
+  // a chart whose data are empty is not drawn: the page says why instead
+  const make = (id) => (document.getElementById(id) ? echarts.init(document.getElementById(id)) : null);
+  const charts = [];
+  const status = make("chart-status");
+  if (status) {
+  charts.push(status);
   status.setOption({
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["35%", "70%"], data: data.status.filter((s) => s.value > 0) }],
   });
   status.on("click", (p) => go({ status: p.data.key }));
+  }
 
-  const units = echarts.init(document.getElementById("chart-units"));
+  const units = make("chart-units");
+  if (units) {
+  charts.push(units);
   units.setOption({
     tooltip: { trigger: "axis" },
     legend: { data: ["事项", "已销号"] },
@@ -28,8 +36,11 @@
     if (p.seriesName === "已销号") query.status = "closed";
     go(query);
   });
+  }
 
-  const burnup = echarts.init(document.getElementById("chart-burnup"));
+  const burnup = make("chart-burnup");
+  if (burnup) {
+  charts.push(burnup);
   burnup.setOption({
     tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: data.burnup.map((b) => b.month) },
@@ -37,5 +48,6 @@
     series: [{ type: "line", areaStyle: {}, data: data.burnup.map((b) => b.closed) }],
   });
   burnup.on("click", (p) => go({ closed_month: data.burnup[p.dataIndex].month }));
-  window.addEventListener("resize", () => [status, units, burnup].forEach((c) => c.resize()));
+  }
+  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
 })();

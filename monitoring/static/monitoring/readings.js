@@ -20,7 +20,11 @@
           series[0].markLine = {symbol: "none", data: [{yAxis: data.limit, name: "限值"}],
             lineStyle: {color: "#c62828"}};
         }
-        chart.setOption({tooltip: {trigger: "axis"}, legend: {},
+        // no data in the window: say why rather than draw empty axes
+        var empty = data.points.length ? [] : [{type: "text", left: "center", top: "middle",
+          style: {text: el.dataset.empty, fill: "#666", font: "14px sans-serif", width: 280,
+            overflow: "break", align: "center"}}];
+        chart.setOption({tooltip: {trigger: "axis"}, legend: {}, graphic: empty,
           xAxis: {type: "time"}, yAxis: {type: "value", name: data.unit}, series: series}, true);
         el.dataset.points = data.points.length;
         el.dataset.backfilled = filled.length;
