@@ -27,6 +27,7 @@ from monitoring.hj212.frame import (
 from monitoring.hj212.stream import Cut, StreamDecoder
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+MEMORY = 100_000  # measurements a simulated device keeps for history requests
 FAULTS = ("bad_crc", "split", "pnum", "duplicate", "offline", "flatline", "garbage", "silent")
 
 
@@ -257,6 +258,8 @@ class DeviceClient:
         faults, rng = self.opts.faults, self.rng
         when = when + dt.timedelta(seconds=self.dev.clock_offset)
         self.measured[when] = k
+        if len(self.measured) > MEMORY:  # a long-running device keeps its recent history only
+            del self.measured[next(iter(self.measured))]
         if self.dev.gap is not None and self.dev.gap[0] <= k < self.dev.gap[1]:
             return []  # lost on the way; the device keeps it for a history request
         if rng.random() < faults.get("garbage", 0):
