@@ -197,8 +197,6 @@ class PlanSync:
                     continue  # units the office picked from an open group are not the document's
                 line.withdrawn = True
                 touched[(task.pk, unit_id)] = line
-        _create(Assignment, new, ("task", "unit"))
-        stored = {id(line): _line_state(line) for line in new}  # as inserted
         by_task: dict[int, list[Assignment]] = {}
         for (task_id, _u), line in self.lines.items():
             by_task.setdefault(task_id, []).append(line)
@@ -208,6 +206,13 @@ class PlanSync:
             ]
             for line in _joined(active):
                 touched[(line.task_id, line.unit_id)] = line
+        # joined before they are written: a new line that points to a new line is inserted
+        # after it, so a first import inserts its lines and updates none
+        after = [line for line in new if line.joint_with is not None and line.joint_with.pk is None]
+        later = {id(line) for line in after}
+        _create(Assignment, [line for line in new if id(line) not in later], ("task", "unit"))
+        _create(Assignment, after, ("task", "unit"))
+        stored = {id(line): _line_state(line) for line in new}  # as inserted
         # only the rows whose values differ from what the database holds: an update of every
         # line is one CASE per field over all of them, which grows with the square of the lines
         stored.update(
