@@ -79,3 +79,25 @@ def nats_server(tmp_path):
     server = NatsServer(tmp_path / "jetstream").start()
     yield server
     server.stop()
+
+
+def run_async(make_coroutine, timeout: float = 120):
+    """``asyncio.run(make_coroutine())`` in a thread of its own: a browser test earlier in the
+    same process leaves Playwright's event loop running in the main thread, where
+    ``asyncio.run`` refuses to start (it did under pytest-xdist's ordering)."""
+    out: dict = {}
+
+    def target():
+        try:
+            out["result"] = asyncio.run(make_coroutine())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if "error" in out:
+        raise out["error"]
+    if thread.is_alive():
+        raise TimeoutError(f"still running after {timeout} s")
+    return out.get("result")

@@ -12,6 +12,7 @@ from monitoring import bus
 from monitoring.hj212 import parse_frame
 from monitoring.ingest import frame_rows
 from monitoring.models import Quarantine, Reading
+from monitoring.tests.conftest import run_async
 from monitoring.tests.test_gateway import Client, upload, wait_for
 
 
@@ -60,7 +61,7 @@ def stream_messages(config: bus.BusConfig) -> int:
         finally:
             await nc.close()
 
-    return asyncio.run(count())
+    return run_async(count)
 
 
 def test_an_upload_carried_on_the_bus_gives_the_same_rows():
@@ -188,7 +189,7 @@ def test_redelivered_and_republished_uploads_are_stored_once(devices, nats_serve
                 )
         await nc.close()
 
-    asyncio.run(publish_twice())
+    run_async(publish_twice)
     assert stream_messages(config) == 8
     with RunningWriter(config, batch=3), RunningWriter(config, batch=3):  # two writers share
         assert wait_for(lambda: stream_messages(config) == 0, 10)

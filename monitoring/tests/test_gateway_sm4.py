@@ -4,7 +4,6 @@ and the simulator sending encrypted frames."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
@@ -16,7 +15,7 @@ from monitoring.choices import AlarmKind
 from monitoring.hj212 import sm4
 from monitoring.hj212.frame import build_segment, data_cp, wrap
 from monitoring.models import Alarm, DeviceKey, Quarantine, Reading
-from monitoring.tests.conftest import PW
+from monitoring.tests.conftest import PW, run_async
 from monitoring.tests.test_gateway import Client, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -162,7 +161,7 @@ def test_the_simulator_sends_encrypted_frames_the_gateway_stores(devices, world,
             start=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC),
             linger=5,
         )
-        report = asyncio.run(simulator.simulate(fleet, opts))
+        report = run_async(lambda: simulator.simulate(fleet, opts))
     assert report.acked == 10 and report.resent == 0
     assert Reading.objects.filter(code="a34001").count() == 10
     assert not Quarantine.objects.exists()
