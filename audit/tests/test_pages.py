@@ -74,3 +74,12 @@ def test_sign_ins_are_named(world):
         "登录失败",
     ]
     assert action_label("login.locked_out") == "登录锁定（多次失败）"
+
+
+def test_an_acceptances_status_and_checklist_findings_are_words(world):
+    from lantian.lib.labels import change_rows
+
+    rows = change_rows(
+        "ledger.acceptance", {"status": ["in_progress", "applied"], "第3项": ["pending", "pass"]}
+    )
+    assert [(r.before, r.after) for r in rows] == [("推进中", "申请验收"), ("待核查", "符合")]

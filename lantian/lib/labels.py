@@ -200,7 +200,13 @@ ALIASES: dict[tuple[str, str], tuple[str, str]] = {
     ("ledger.progressreport", "status"): ("ledger.assignment", "status"),
     ("plans.importdraft", "kind"): ("ledger.plan", "kind"),
     ("ledger.plan", "kind"): ("ledger.plan", "kind"),
+    # an acceptance's events record its line's status (applied, passed, returned)
+    ("ledger.acceptance", "status"): ("ledger.assignment", "status"),
 }
+# Names made of words and a number ("第3项": the checklist line a finding was recorded on).
+PATTERN_ALIASES: list[tuple[str, re.Pattern[str], tuple[str, str]]] = [
+    ("ledger.acceptance", re.compile(r"^第\d+项$"), ("ledger.checklistline", "result")),
+]
 # Names whose values are unit roles (``{unit: [role, …]}`` or ``[role, …]``).
 ROLE_VALUES = {"units", "roles"}
 
@@ -304,7 +310,9 @@ class Labeller:
 
     def value(self, value: Any, *, model=None, name: str = "", object_type: str = "") -> str:
         field = _field(model, name)
-        alias = ALIASES.get((object_type, name))
+        alias = ALIASES.get((object_type, name)) or next(
+            (a for kind, rx, a in PATTERN_ALIASES if kind == object_type and rx.match(name)), None
+        )
         if alias:
             field = _field(model_for(alias[0]), alias[1]) or field
         if value is None or value == "" or value == [] or value == {}:

@@ -4,7 +4,9 @@ menus (and each section's own sub-menu), at desktop width and at 390×844.
 Every page answers < 400; its visible text holds no snake_case identifiers, English status words,
 Python reprs, HJ 212 codes or ISO/UTC time stamps; on the phone no page is wider than the screen.
 Each role's start page is saved as a screenshot (``var/test-artefacts/``) to look at.
-The walk itself runs with ``LANTIAN_WALK=1`` (it loads the whole demo and opens ~700 pages).
+The whole walk runs with ``LANTIAN_WALK=1`` (it loads the whole demo and opens ~700 pages);
+the suite always runs a shorter one: a small demo (accounts, one plan's story, monitoring), every
+role's start page and main-menu pages at 390×844, with the same checks.
 """
 
 from __future__ import annotations
@@ -55,6 +57,26 @@ def test_the_word_checks_catch_what_they_should():
 @pytest.fixture
 def demo_site(transactional_db, live_server):
     call_command("setup", "--demo", stdout=io.StringIO())
+    return live_server
+
+
+@pytest.fixture
+def small_demo(transactional_db, live_server, tmp_path, monkeypatch):
+    """The demo's accounts, seed 000's ledger story (a sample plan, derived and replayed) and
+    the monitoring demo: every menu page has something to show, in seconds."""
+    import plans.demo
+    from accounts.demo import load_demo as load_accounts
+    from ledger.demo import SEED_TITLE
+    from ledger.demo import load_demo as load_ledger
+    from ledger.tests.factories import import_sample
+    from monitoring.demo import load_demo as load_monitoring
+
+    monkeypatch.setattr(plans.demo, "EXAMPLES", tmp_path)  # no full seed plans: seconds
+    out = io.StringIO()
+    load_accounts(out)
+    import_sample(None, title=SEED_TITLE)
+    load_ledger(out)
+    load_monitoring(out)
     return live_server
 
 
@@ -110,4 +132,32 @@ def test_every_role_walks_every_menu_page_in_words_and_on_a_phone(browser, demo_
                 else:
                     failures += [f"{where}: {p}" for p in problems_in(page.inner_text("body"))]
             context.close()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.browser
+def test_every_role_sees_its_menu_in_words_on_a_phone(browser, small_demo):
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    base = small_demo.url
+    failures: list[str] = []
+    for username in ROLES:
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        _sign_in(page, base, username)
+        page.goto(f"{base}/")
+        page.screenshot(path=str(ARTEFACTS / f"home-{username}-phone-small.png"), full_page=True)
+        for href in dict.fromkeys(["/", *_links(page, "#mainnav a")]):
+            response = page.goto(base + href)
+            where = f"{username} {href}"
+            if response is None or response.status >= 400:
+                failures.append(f"{where}: status {response and response.status}")
+                continue
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                failures.append(f"{where}: {width}px wide")
+            failures += [f"{where}: {p}" for p in problems_in(page.inner_text("body"))]
+        context.close()
     assert not failures, "\n".join(failures)
