@@ -85,6 +85,7 @@ def run_corpus(split: str, verbose: bool) -> dict[str, tuple]:
     from plans.extract import ExtractError, parse_file
 
     pooled: dict[str, dict[str, Counter]] = {"text": {}, "ocr": {}}
+    letters: Counter = Counter()
     print(f"   {'document':<52}{'split':>8}{'items':>7}{'lowest F1':>11}")
     for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
@@ -102,6 +103,10 @@ def run_corpus(split: str, verbose: bool) -> dict[str, tuple]:
         print(f"   {name:<52}{gold.get('split', ''):>8}{len(out['items']):>7}{worst:>11.3f}{note}")
         # a scan that failed to read is still a scan: pooled with the scans, not the texts
         medium = "ocr" if out.get("ocr") or "scan" in gold.get("layout", "") else "text"
+        if medium == "ocr":
+            agree, chars = characters(out, gold)
+            letters["agree"] += agree
+            letters["chars"] += chars
         for name, _p, _r, _f, hit, g, found, diffs in rows:
             bucket = pooled[medium].setdefault(name, Counter())
             bucket.update({"hit": hit, "gold": g, "found": found})
@@ -126,8 +131,36 @@ def run_corpus(split: str, verbose: bool) -> dict[str, tuple]:
             )
         lowest = min((r[2] for r in rows.values()), default=1.0)
         print(f"   lowest pooled F1 ({split}, {title}): {lowest:.3f}")
+        if medium == "ocr" and letters["chars"]:
+            share = letters["agree"] / letters["chars"]
+            print(
+                f"   scans: characters of titles, problems, targets and claims read right: "
+                f"{letters['agree']}/{letters['chars']} = {share:.3f} (the groups above need "
+                "every character)"
+            )
         result[medium] = rows
     return result
+
+
+def characters(out: dict, gold: dict) -> tuple[int, int]:
+    """Characters of the gold texts an OCR reading matched (difflib, whitespace removed): how
+    close a scan's texts come when one wrong character fails them in the exact groups."""
+    import difflib
+
+    from plans.accuracy import sq
+
+    found = {item.get("no"): item for item in out.get("items", [])}
+    agree = chars = 0
+    for item in gold["items"]:
+        for key in ("title", "problem", "target", "progress"):
+            want = sq(item.get(key))
+            if not want:
+                continue
+            got = sq((found.get(item["no"]) or {}).get(key))
+            matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
+            agree += sum(block.size for block in matcher.get_matching_blocks())
+            chars += len(want)
+    return agree, chars
 
 
 def prf_counts(hit: int, gold: int, found: int) -> tuple:
