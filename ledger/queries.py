@@ -220,8 +220,10 @@ def dashboard(user, today: dt.date, due_days: int = 30) -> dict:
     by_unit = list(
         lines.values("unit_id", "unit__name")
         .annotate(total=Count("pk"), closed=Count("pk", filter=Q(status=Status.CLOSED)))
-        .order_by("-total", "unit__name")[:30]
+        .order_by("unit__name")
     )
+    for row in by_unit:
+        row["rate"] = round(100 * row["closed"] / row["total"]) if row["total"] else 0
     closed = (
         lines.filter(closed_on__isnull=False)
         .annotate(month=TruncMonth("closed_on"))
@@ -229,10 +231,13 @@ def dashboard(user, today: dt.date, due_days: int = 30) -> dict:
         .annotate(n=Count("pk"))
         .order_by("month")
     )
-    running, burnup = 0, []
-    for row in closed:
-        running += row["n"]
-        burnup.append({"month": row["month"].strftime("%Y-%m"), "closed": running, "n": row["n"]})
+    due = (
+        lines.filter(due__isnull=False)
+        .annotate(month=TruncMonth("due"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
     return {
         "total": sum(r["n"] for r in by_status.values()),
         "by_status": [
@@ -240,10 +245,39 @@ def dashboard(user, today: dt.date, due_days: int = 30) -> dict:
             for s in Status
         ],
         "overdue_count": sum(r["overdue"] for r in by_status.values()),
-        "overdue": fetch_in_order(listed, list(overdue.values_list("pk", flat=True)[:15])),
+        "overdue": [
+            _with_days(line, today)
+            for line in fetch_in_order(listed, list(overdue.values_list("pk", flat=True)[:10]))
+        ],
         "due_soon_count": sum(r["soon"] for r in by_status.values()),
-        "due_soon": fetch_in_order(listed, list(due_soon.values_list("pk", flat=True)[:15])),
+        "due_soon": fetch_in_order(listed, list(due_soon.values_list("pk", flat=True)[:10])),
         "by_unit": by_unit,
-        "burnup": burnup,
+        "burnup": burnup_against_plan(closed, due, today),
         "due_days": due_days,
     }
+
+
+def _with_days(line, today: dt.date):
+    line.overdue_days = (today - line.due).days
+    return line
+
+
+def burnup_against_plan(closed, due, today: dt.date) -> list[dict]:
+    """Month by month up to this month: lines closed out so far (``closed``, ``n`` that
+    month) against the lines whose deadline has come by the month's end (``planned``, the
+    plan's own schedule); months with neither are left out before the first."""
+    closed_by = {r["month"].strftime("%Y-%m"): r["n"] for r in closed if r["month"]}
+    due_by = {r["month"].strftime("%Y-%m"): r["n"] for r in due if r["month"]}
+    months = sorted(set(closed_by) | {m for m in due_by if m <= f"{today:%Y-%m}"})
+    if not months:
+        return []
+    planned_before = sum(n for m, n in due_by.items() if m < months[0])
+    out, done, planned = [], 0, planned_before
+    year, month = (int(p) for p in months[0].split("-"))
+    while f"{year:04d}-{month:02d}" <= max(months[-1], f"{today:%Y-%m}"):
+        key = f"{year:04d}-{month:02d}"
+        done += closed_by.get(key, 0)
+        planned += due_by.get(key, 0)
+        out.append({"month": key, "closed": done, "n": closed_by.get(key, 0), "planned": planned})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out

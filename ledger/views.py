@@ -1062,6 +1062,9 @@ def target_rollup(request):
     return render(request, "ledger/target_rollup.html", context)
 
 
+DASHBOARD_TOP_N = 8  # units shown at each end of the completion chart
+
+
 @staff_required
 def dashboard(request):
     today = tz.local_today()
@@ -1071,19 +1074,27 @@ def dashboard(request):
         "status": [
             {"name": r["label"], "value": r["n"], "key": r["status"]} for r in data["by_status"]
         ],
+        # every unit, best completion first; the chart shows the top and bottom N and the
+        # units picked in the page's unit picker
         "units": [
             {
                 "unit": r["unit__name"],
                 "id": r["unit_id"],
                 "total": r["total"],
                 "closed": r["closed"],
+                "rate": r["rate"],
             }
-            for r in data["by_unit"]
+            for r in sorted(data["by_unit"], key=lambda r: (-r["rate"], -r["total"]))
         ],
+        "top_n": DASHBOARD_TOP_N,
         "burnup": data["burnup"],
         "list_url": reverse("ledger-line-list"),
     }
-    return render(request, "ledger/dashboard.html", {**data, "today": today, "charts": charts})
+    return render(
+        request,
+        "ledger/dashboard.html",
+        {**data, "today": today, "charts": charts, "top_n": DASHBOARD_TOP_N},
+    )
 
 
 # --- Excel -------------------------------------------------------------------------------------
