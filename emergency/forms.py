@@ -21,8 +21,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+    """Several photos in one field. ``camera``: on a phone the field opens the rear camera
+    (``capture``) so the inspector photographs on site rather than picking old pictures."""
+
+    def __init__(self, *args, camera: bool = False, **kwargs):
+        attrs = {"accept": "image/*", **({"capture": "environment"} if camera else {})}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -165,7 +169,7 @@ class InspectionForm(forms.Form):
     inspected_at = forms.DateTimeField(
         label=_("检查时间（默认为提交时间）"), widget=DATETIME, required=False
     )
-    photos = MultipleFileField(label=_("现场照片"))
+    photos = MultipleFileField(label=_("现场照片（拍照）"), camera=True)
 
 
 class PhotoForm(forms.Form):

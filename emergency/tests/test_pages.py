@@ -212,6 +212,7 @@ def test_an_inspector_records_a_visit_with_photos_on_the_field_form(
     client.force_login(inspectors["huyi"])
     page = client.get(reverse("emergency-inspection", args=[item.pk])).content.decode()
     assert 'name="result"' in page and 'accept="image/*"' in page and "multiple" in page
+    assert 'capture="environment"' in page  # a phone opens its camera on the spot
     with (
         time_machine.travel(local(2024, 1, 11, 15), tick=False),
         django_capture_on_commit_callbacks(execute=True),
