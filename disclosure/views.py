@@ -61,5 +61,10 @@ def plan_detail(request, pk):
 
 def task_detail(request, pk):
     task = get_object_or_404(public.published_tasks(), pk=pk)
-    context = {"task": task, "item": public.task_item(task), "legend": public.legend()}
+    context = {
+        "task": task,
+        "item": public.task_item(task),
+        "legend": public.legend(),
+        "history": public.item_history(task),
+    }
     return render(request, "disclosure/task.html", context)

@@ -118,3 +118,51 @@ def plan_tasks(plan: Plan):
 
 def task_item(task: Task) -> dict:
     return _item(task, _lines([task]).get(task.pk, []))
+
+
+def item_history(task: Task) -> list[dict]:
+    """The item's story as the public may read it, oldest first: each dated status change of
+    a responsible unit's line (from the audit log: 推进中, 申请验收, 退回整改, 已验收销号 …) and
+    each progress text the office approved for publication. No people, no report texts."""
+    from audit.models import AuditEvent
+    from ledger.models import Acceptance, ProgressReport
+
+    lines = {
+        line.pk: "、".join([line.unit.name, *[p.unit.name for p in line.partners.all()]])
+        for line in Assignment.objects.lines()
+        .filter(task=task)
+        .select_related("unit")
+        .prefetch_related("partners__unit")
+    }
+    owner = {("ledger.assignment", str(pk)): pk for pk in lines}
+    for model, kind in (
+        (ProgressReport, "ledger.progressreport"),
+        (Acceptance, "ledger.acceptance"),
+    ):
+        for pk, line_id in model.objects.filter(assignment_id__in=lines).values_list(
+            "pk", "assignment_id"
+        ):
+            owner[(kind, str(pk))] = line_id
+    kinds = {kind for kind, _pk in owner}
+    events = AuditEvent.objects.filter(
+        Q(object_type__in=kinds, object_id__in=[pk for _k, pk in owner])
+        | Q(object_type="ledger.task", object_id=str(task.pk), action="task.public_summary")
+    ).order_by("id")
+    labels = dict(Status.choices)
+    out: list[dict] = []
+    for event in events:
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        when = tz.to_local(event.created_at).date()
+        if event.object_type == "ledger.task":
+            text = (changes.get("public_summary") or [None, ""])[-1]
+            if text:
+                out.append({"date": when, "kind": "summary", "text": text})
+            continue
+        line_id = owner.get((event.object_type, event.object_id))
+        before, after = (changes.get("status") or [None, None])[:2]
+        if line_id is None or not after or before == after:
+            continue
+        out.append(
+            {"date": when, "kind": "status", "units": lines[line_id], "text": str(labels[after])}
+        )
+    return out
