@@ -229,11 +229,20 @@ def person(user, *, with_unit: bool = True, fallback: str = "") -> str:
     """``王立新（市生态环境局）``: a person's full name and the unit they act for."""
     if user is None:
         return fallback or str(_("系统"))
-    name = (user.get_full_name() or "").strip() or fallback or user.get_username()
+    name = full_name(user) or fallback or user.get_username()
     if not with_unit:
         return name
     unit = _first_unit(user)
     return f"{name}（{unit}）" if unit and unit not in name else name
+
+
+def full_name(user) -> str:
+    """A Chinese name family name first and unspaced (王立新), others as Django writes them."""
+    first = (getattr(user, "first_name", "") or "").strip()
+    last = (getattr(user, "last_name", "") or "").strip()
+    if any("\u4e00" <= c <= "\u9fff" for c in first + last):
+        return last + first
+    return (user.get_full_name() or "").strip()
 
 
 def _first_unit(user) -> str:

@@ -114,6 +114,22 @@ def test_office_uploads_a_template_and_sees_a_broken_one_refused(client, world):
     assert default.status_code == 200 and default.content[:2] == b"PK"
 
 
+def test_who_uploaded_a_template_is_shown_by_name_and_unit_not_login(client, world):
+    from reports.tests.test_templates import docx_with
+
+    world.office.first_name, world.office.last_name = "立新", "王"
+    world.office.save()
+    c = client_for(client, world.office)
+    upload = io.BytesIO(docx_with("{{ header.title }}"))
+    upload.name = "红头.docx"
+    c.post(reverse("reports-templates"), {"name": "红头", "file": upload})
+    page = c.get(reverse("reports-templates")).content.decode()
+    row = page[page.index("红头.docx") if "红头.docx" in page else page.index(">红头<") :]
+    row = row[: row.index("</tr>")]
+    assert "王立新（市生态环境保护督察整改工作领导小组办公室）" in row
+    assert "office" not in row
+
+
 def test_settings_are_saved_and_audited(client, world):
     from audit.models import AuditEvent
 
