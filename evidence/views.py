@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 
 from accounts.access import can_view
 from evidence.models import EvidenceFile
@@ -18,5 +18,30 @@ def download(request, pk: int):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    if evidence.kind == "image" and request.GET.get("thumb"):
+        small = _thumbnail(handle)
+        if small is not None:
+            return HttpResponse(small, content_type="image/jpeg")
+        handle.seek(0)
     inline = evidence.kind in ("image", "pdf")
     return FileResponse(handle, as_attachment=not inline, filename=evidence.original_name)
+
+
+THUMB_SIZE = (240, 180)
+
+
+def _thumbnail(handle) -> bytes | None:
+    """A small JPEG of a photo for lists of evidence; ``None`` when it cannot be read (the
+    original is served instead)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(handle) as image:
+            image.thumbnail(THUMB_SIZE)
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="JPEG", quality=80)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+        return None

@@ -652,7 +652,10 @@ def _acceptance_context(request, acceptance, *, group_form=None, conclusion_form
     lines = list(acceptance.lines.select_related("checked_by"))
     evidence = {line.pk: list(evidence_for(line)) for line in lines}
     visit = acceptance.visit_date or tz.local_today()
+    # what the unit reported on this line, with its evidence, beside the checklist
+    reports = list(acceptance.assignment.reports.filter(is_current=True).order_by("-period")[:6])
     return {
+        "reports": [(report, list(evidence_for(report))) for report in reports],
         "acceptance": acceptance,
         "line": acceptance.assignment,
         "members": members,

@@ -56,3 +56,26 @@ def test_download_follows_access_to_the_object(client, world, unit):
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
+
+
+def test_photos_are_shown_as_thumbnails_to_those_who_may_see_them(client, world, unit):
+    import io
+
+    from django.template.loader import render_to_string
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (90, 140, 200)).save(buffer, format="PNG")
+    photo = attach_evidence(
+        SimpleUploadedFile("现场.png", buffer.getvalue()), to=unit, acting_user=world.office
+    )
+    html = render_to_string("evidence/_file.html", {"e": photo})
+    assert f'src="/evidence/{photo.pk}/?thumb=1"' in html and 'alt="现场.png"' in html
+    client.force_login(world.outsider)
+    assert client.get(f"/evidence/{photo.pk}/?thumb=1").status_code == 404
+    client.force_login(world.huyi)
+    response = client.get(f"/evidence/{photo.pk}/?thumb=1")
+    assert response["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(response.content)).size == (240, 180)
+    broken = attach_evidence(SimpleUploadedFile("b.png", PNG), to=unit, acting_user=world.office)
+    assert client.get(f"/evidence/{broken.pk}/?thumb=1").status_code == 200  # the original

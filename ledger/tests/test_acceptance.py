@@ -284,3 +284,27 @@ def _do(step, line, world):
     elif step in ("withdraw", "sustain", "reopen"):
         user = world.office if step != "withdraw" else world.huyi
         services.transition(line, step, acting_user=user, reason="理由")
+
+
+def test_the_acceptance_page_shows_the_units_reports_and_photos_beside_the_checklist(
+    client, world, huyi_line
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from ledger.tests.conftest import PNG
+
+    services.submit_report(
+        huyi_line,
+        period=dt.date(2024, 5, 1),
+        narrative="料场全封闭，冲洗设施投用",
+        percent=100,
+        files=[SimpleUploadedFile("封闭料场.png", PNG)],
+        acting_user=world.huyi,
+    )
+    acceptance = _apply(huyi_line, world.huyi)
+    client.force_login(world.reviewer)
+    page = client.get(reverse("ledger-acceptance", args=[acceptance.pk])).content.decode()
+    reports = page[page.index('id="unit-reports"') :]
+    assert "2024年5月" in reports and "料场全封闭，冲洗设施投用" in reports
+    assert 'alt="封闭料场.png"' in reports and "?thumb=1" in reports
