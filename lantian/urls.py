@@ -22,3 +22,17 @@ urlpatterns = [
     path("crosscheck/", include("crosscheck.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+
+def handler404(request, exception=None):
+    """Pages get the site's 404 page; a path under /api/ that no operation matches (a case
+    id written ``null,null``) gets the API's one error shape, as its callers parse JSON."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        from api.errors import ERROR_TEXTS
+
+        return JsonResponse({"detail": ERROR_TEXTS[404], "messages": []}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -192,3 +192,22 @@ def test_a_nul_in_a_page_filter_answers_400_not_500(client, world, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "控制字符" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/monitoring/cases/null%2Cnull", "/api/v1/ledger/tasks/1/nothing", "/api/v1/nothing"],
+)
+def test_a_path_no_operation_matches_answers_the_api_error_in_json(client, world, url):
+    """Found by schemathesis: a non-numeric id never reached the API and got the HTML 404."""
+    client.force_login(world.office)
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_pages_keep_their_own_404_page(client, world):
+    client.force_login(world.office)
+    response = client.get("/ledger/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
