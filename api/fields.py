@@ -37,11 +37,12 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=1900, le=2199)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="跳过的条数")]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description="最多返回的条数")]
-Percent = Annotated[int, Field(ge=0, le=100)]
+# Body numbers are strict: JSON true/false is not a number (pydantic would read it as 1/0).
+Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
 # Matches the ledger's DecimalField(max_digits=16, decimal_places=4): finite, at most 12 digits
 # before the point.
 Quantity = Annotated[Decimal, Field(max_digits=16, decimal_places=4, allow_inf_nan=False)]
-Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e12, le=1e12)]
 
 # Dates and times as ISO strings only (pydantic would also take 0 as 1970-01-01), in years the
 # platform can compute with (a day after 9999-12-31 does not exist).

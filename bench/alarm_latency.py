@@ -254,7 +254,10 @@ def main() -> None:
         port = free_port()
         gateway = start(
             ["hj212", "serve", "--host", "127.0.0.1", "--port", str(port)]
-            + ["--workers", str(args.workers)],
+            + ["--workers", str(args.workers)]
+            # every device of this bench connects from 127.0.0.1; the per-address cap (abuse,
+            # bench/gateway_abuse.py) would refuse all but 256 of them
+            + ["--max-per-address", str(args.devices + args.injections + 100)],
             env,
             "监听",
         )

@@ -211,3 +211,15 @@ def test_pages_keep_their_own_404_page(client, world):
     client.force_login(world.office)
     response = client.get("/ledger/no-such-page/")
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+def test_a_boolean_where_a_number_is_due_answers_422(client, world):
+    """Found by schemathesis: {"aqi": false} was read as 0 by the warning proposal."""
+    client.force_login(world.office)
+    response = client.post(
+        "/api/v1/emergency/warning/propose",
+        {"city": "", "daily": [{"date": "2026-03-10", "aqi": False}], "hourly": []},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "aqi" in " ".join(response.json()["messages"])
