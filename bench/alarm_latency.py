@@ -100,7 +100,6 @@ async def load(args, port: int, pg_url: str) -> dict:
         dev.exceed = 4.0  # ≈1,200 µg/m³ against the 800 of an earthworks site
     ack_lat: list[float] = []
     links = await connect(port, len(city), ack_lat)
-    hot_links = await connect(port, len(hot), ack_lat)
     ids = {}
     async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as db:
         rows = await db.execute(
@@ -145,7 +144,13 @@ async def load(args, port: int, pg_url: str) -> dict:
                 n += 1
                 k += 1
 
-    async def inject(dev, link):
+    hot_links: list = []
+
+    async def inject(dev):
+        # connect when it starts sending, as a device does: a connection that sends nothing
+        # for the gateway's handshake timeout (60 s) is closed as an abuser would be
+        (link,) = await connect(port, 1, ack_lat)
+        hot_links.append(link)
         base = dt.datetime(2025, 1, 1, 8, 0, tzinfo=simulator.BEIJING)
         for minute in range(120):
             frame = simulator.frame_for(dev, minute, base + minute * MIN, rng)
@@ -157,8 +162,8 @@ async def load(args, port: int, pg_url: str) -> dict:
     async def injections():
         gap = max(0.1, (args.seconds - 10) / max(1, len(hot)))
         tasks = []
-        for dev, link in zip(hot, hot_links, strict=True):
-            tasks.append(asyncio.create_task(inject(dev, link)))
+        for dev in hot:
+            tasks.append(asyncio.create_task(inject(dev)))
             await asyncio.sleep(gap)
         await asyncio.gather(*tasks)
 
