@@ -40,8 +40,8 @@ from django.test import Client
 from accounts.registry import load_registry
 from accounts.models import Membership, Unit
 load_registry()
-user = get_user_model().objects.create_user("office", password="x")
-Membership.objects.create(user=user, role="office_admin",
+user, _ = get_user_model().objects.get_or_create(username="office")  # each run: same database
+Membership.objects.get_or_create(user=user, role="office_admin",
     unit=Unit.objects.get(name="市生态环境保护督察整改工作领导小组办公室"))
 client = Client()
 client.force_login(user)
@@ -63,7 +63,7 @@ def measure(command: list[str], env: dict) -> tuple[float, float, int, str]:
         "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "wall = time.perf_counter() - t\n"
         "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "lines = (r.stderr.strip() or r.stdout.strip()).splitlines()\n"
+        "lines = (r.stderr.strip() + '\\n' + r.stdout.strip()).strip().splitlines()\n"
         "said = [s for s in lines if '炸弹' in s or '超过' in s or '过大' in s] or lines[-1:]\n"
         "print(f'{wall:.3f}\\t{peak:.1f}\\t{r.returncode}\\t{said[0] if said else \"\"}')\n"
     )
