@@ -170,7 +170,7 @@ class Builder:
         self.episode = None
         self.rounds: dict[dt.date, object] = {}
         self.plans: dict[tuple[dt.date, int], object] = {}
-        self.air_slots: list[tuple[int, dt.date]] = []
+        self.air_slots: list[tuple[int, dt.date, str, dict[int, float]]] = []
 
     # --- ledger -------------------------------------------------------------------------------
 
@@ -682,10 +682,8 @@ class Builder:
 
         rng = self.rng
         s = Scenario(kind, AIR_FAKE.get(kind))
-        used = {slot[0] for slot in self.air_slots}
-        free = [d for d in self.districts if d.pk not in used] or self.districts
-        district = rng.choice(free)
-        closed = dt.date(2024, rng.randint(6, 12), rng.randint(1, 28))
+        path = self.air_path(kind)
+        district, closed = self.air_place(path)
         unit = next((u for u in self.units if u.district_id == district.pk), None)
         if unit is None:
             unit = rng.choice(self.units)
@@ -697,6 +695,39 @@ class Builder:
         s.lines.add(line.pk)
         month = closed.replace(day=1)
         metric = rng.choice(["pm10", "dustfall"])
+        self.air_slots.append((district.pk, month, metric, path))
+        return s
+
+    def air_place(self, path: dict[int, float]) -> tuple:
+        """A district and close-out day whose rank months no other scenario pins (one district's
+        rank cannot both worsen for a fake and hold for an honest look-alike in one month), in
+        the months fewest scenarios pin (pinned ranks crowding one month push each other off
+        their places). Close-outs fall in 2024-04 … 2025-02: the sweep looks back 15 months."""
+        rng = self.rng
+        first, last = min(path) - 2, max(path) + 2  # the pinned window and a month either side
+        busy: dict[int, set[dt.date]] = defaultdict(set)
+        crowd: dict[dt.date, int] = defaultdict(int)
+        for district, month, _, other in self.air_slots:
+            for k in range(min(other) - 1, max(other) + 2):
+                busy[district].add(_shift(month, k))
+                crowd[_shift(month, k)] += 1
+        closings = [_shift(dt.date(2024, 4, 1), k) for k in range(11)]
+        rng.shuffle(closings)
+        options = []
+        for month in closings:
+            window = [_shift(month, k) for k in range(first, last + 1)]
+            free = [d for d in self.districts if not busy[d.pk] & set(window)]
+            if free:
+                options.append((max(crowd[m] for m in window), month, free))
+        if options:
+            _, month, free = min(options, key=lambda o: o[0])
+            return rng.choice(free), month.replace(day=rng.randint(1, 28))
+        # More scenarios than the city's districts and months hold: share, as before.
+        return rng.choice(self.districts), rng.choice(closings).replace(day=rng.randint(1, 28))
+
+    def air_path(self, kind: str) -> dict[int, float]:
+        """The district's rank (a share: 0 cleanest, 1 dirtiest) by month around the close-out."""
+        rng = self.rng
         if kind == "fake_air_worsening":
             steps = rng.randint(3, 5)
             start = rng.randint(-(steps - 1), 0)
@@ -733,8 +764,7 @@ class Builder:
         else:  # a zigzag that trends worse, never three months in a row
             a = rng.uniform(0.05, 0.3)
             path = {k: a + 0.05 * (k + 3) + (0.15 if k % 2 else 0) for k in range(-3, 4)}
-        self.air_slots.append((district.pk, month, metric, path))
-        return s
+        return path
 
     def write_air(self) -> None:
         """Every district's monthly PM10 and dust fall; scenario districts follow their path
@@ -742,7 +772,7 @@ class Builder:
         from airquality.models import DistrictMonthly, DustFall
 
         rng = self.rng
-        months = months_between(dt.date(2023, 9, 1), dt.date(2025, 6, 1))
+        months = months_between(dt.date(2023, 4, 1), dt.date(2025, 6, 1))
         level = {d.pk: rng.uniform(60, 110) for d in self.districts}
         values = {m: {} for m in months}
         for m in months:
@@ -798,10 +828,23 @@ def _place(values: dict[int, float], shares: dict[int, float]) -> dict[int, floa
     share (0 cleanest, 1 dirtiest), the others keeping their natural order."""
     n = len(values)
     order: list[int | None] = [None] * n
-    for district, share in sorted(shares.items(), key=lambda kv: kv[1]):
-        want = min(n - 1, max(0, round(share * (n - 1))))
-        free = sorted((i for i in range(n) if order[i] is None), key=lambda i: abs(i - want))
-        order[free[0]] = district
+    # Pinned districts keep their order by share, and those that want one rank share the
+    # displacement (a cluster spreads around where it wants to be): a district pushed off its
+    # rank moves as little as the others allow, so a path that steps up still steps up.
+    pins = sorted(shares.items(), key=lambda kv: kv[1])
+    m = len(pins)
+    # distinct increasing ranks r_i ⇔ r_i - i non-decreasing: fit that (pool adjacent violators)
+    blocks: list[list[float]] = []  # [sum, count]
+    for i, (_, share) in enumerate(pins):
+        blocks.append([share * (n - 1) - i, 1])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    fitted = [b[0] / b[1] for b in blocks for _ in range(b[1])]
+    ranks = [min(n - m, max(0, round(f))) + i for i, f in enumerate(fitted)]
+    for (district, _), rank in zip(pins, ranks, strict=True):
+        order[rank] = district
     rest = iter(d for d, _ in sorted(values.items(), key=lambda kv: kv[1]) if d not in shares)
     order = [d if d is not None else next(rest) for d in order]
     return dict(zip(order, sorted(values.values()), strict=True))
