@@ -58,12 +58,21 @@ def entity(rng: random.Random) -> str:
     return f"{name}{rng.choice(PROJECTS)}{rng.choice(['一', '二', '三'])}期项目"
 
 
+def local_places(area: str) -> list[str]:
+    """The streets and villages of one unit's own area: a unit reports on its own ground, not
+    on a handful of places every unit in the city names."""
+    own = random.Random(area)
+    kinds = ["路", "街道", "村", "社区", "片区"]
+    return ["".join(own.sample(SYLLABLES, 2)) + own.choice(kinds) for _ in range(6)]
+
+
 def specific(rng: random.Random, month: int, area: str) -> str:
     """What this unit did this month, in its own words."""
     sentences = []
+    places = local_places(area)
     for _ in range(rng.randint(3, 5)):
         day = rng.randint(1, 28)
-        place = f"{rng.choice(PLACES)}{entity(rng)}"
+        place = f"{rng.choice(places)}{entity(rng)}"
         kind = rng.random()
         if kind < 0.35:
             action, unit = rng.choice(ACTIONS)
