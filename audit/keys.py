@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from lantian.lib import keyspec
+
 DEVELOPMENT_KEY_ID = "dev"
 DEVELOPMENT_SECRET = b"lantian-development-audit-key-NOT-SECRET-do-not-use-in-production"
-MIN_SECRET_LENGTH = 32
+MIN_SECRET_LENGTH = keyspec.MIN_SECRET_LENGTH
 
 
 class AuditKeyError(ValueError):
@@ -45,25 +47,12 @@ class Keyring:
 
 def parse(value: str) -> Keyring:
     """``"2026a:secret,2025b:older"`` → a keyring whose current key is ``2026a``."""
-    value = (value or "").strip()
-    if not value:
+    parsed = keyspec.parse(
+        value, variable="LANTIAN_AUDIT_KEY", noun="审计密钥", error=AuditKeyError
+    )
+    if parsed is None:
         return Keyring(DEVELOPMENT_KEY_ID, {DEVELOPMENT_KEY_ID: DEVELOPMENT_SECRET})
-    secrets: dict[str, bytes] = {}
-    order = []
-    for item in value.split(","):
-        key_id, sep, secret = item.strip().partition(":")
-        key_id, secret = key_id.strip(), secret.strip()
-        if not sep or not key_id or not secret:
-            raise AuditKeyError("LANTIAN_AUDIT_KEY 应为 编号:密钥[,旧编号:旧密钥…]")
-        if len(key_id) > 16 or not key_id.replace("-", "").replace("_", "").isalnum():
-            raise AuditKeyError(f"审计密钥编号 {key_id!r} 应为至多 16 个字母、数字、-、_")
-        if len(secret) < MIN_SECRET_LENGTH:
-            raise AuditKeyError(f"审计密钥 {key_id} 过短（至少 {MIN_SECRET_LENGTH} 个字符）")
-        if key_id in secrets:
-            raise AuditKeyError(f"审计密钥编号 {key_id} 重复")
-        secrets[key_id] = secret.encode("utf-8")
-        order.append(key_id)
-    return Keyring(order[0], secrets)
+    return Keyring(*parsed)
 
 
 _cache: dict[str, Keyring] = {}

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from lantian.lib import keyspec
+
 DEVELOPMENT_KEY_ID = "dev"
 DEVELOPMENT_SECRET = b"lantian-development-sm4-vault-key-NOT-SECRET-do-not-use-in-production"
-MIN_SECRET_LENGTH = 32
+MIN_SECRET_LENGTH = keyspec.MIN_SECRET_LENGTH
 NONCE_BYTES = 12
 
 
@@ -73,25 +75,12 @@ def _bound(device_id: int) -> bytes:
 
 def parse(value: str) -> Vault:
     """``"2026a:secret,2025b:older"`` → a vault sealing with ``2026a``."""
-    value = (value or "").strip()
-    if not value:
+    parsed = keyspec.parse(
+        value, variable="LANTIAN_SM4_VAULT_KEY", noun="金库密钥", error=VaultKeyError
+    )
+    if parsed is None:
         return Vault(DEVELOPMENT_KEY_ID, {DEVELOPMENT_KEY_ID: DEVELOPMENT_SECRET})
-    secrets: dict[str, bytes] = {}
-    order = []
-    for item in value.split(","):
-        key_id, sep, secret = item.strip().partition(":")
-        key_id, secret = key_id.strip(), secret.strip()
-        if not sep or not key_id or not secret:
-            raise VaultKeyError("LANTIAN_SM4_VAULT_KEY 应为 编号:密钥[,旧编号:旧密钥…]")
-        if len(key_id) > 16 or not key_id.replace("-", "").replace("_", "").isalnum():
-            raise VaultKeyError(f"金库密钥编号 {key_id!r} 应为至多 16 个字母、数字、-、_")
-        if len(secret) < MIN_SECRET_LENGTH:
-            raise VaultKeyError(f"金库密钥 {key_id} 过短（至少 {MIN_SECRET_LENGTH} 个字符）")
-        if key_id in secrets:
-            raise VaultKeyError(f"金库密钥编号 {key_id} 重复")
-        secrets[key_id] = secret.encode("utf-8")
-        order.append(key_id)
-    return Vault(order[0], secrets)
+    return Vault(*parsed)
 
 
 _cache: dict[str, Vault] = {}
