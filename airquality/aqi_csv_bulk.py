@@ -139,10 +139,10 @@ def run(
     result = aqi.compute_frame(days, values, mode=mode, resolver=resolver)
     if result.error.any():
         return None
-    return _write(stdout, header, cells, names, result, width)
+    return _write(stdout, header, cells, names, result)
 
 
-def _write(stdout: BinaryIO, header, cells, names, result: aqi.ArrayResult, width: int) -> int:
+def _write(stdout: BinaryIO, header, cells, names, result: aqi.ArrayResult) -> int:
     import pyarrow as pa
     import pyarrow.compute as pc
 
