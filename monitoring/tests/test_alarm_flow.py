@@ -3,10 +3,8 @@ the ladder → an officer handles and replies → the office closes → the ledg
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +17,7 @@ from openpyxl import load_workbook
 from accounts.models import Notification
 from monitoring import services, simulator
 from monitoring.models import Alarm, AlarmAction, Reading
+from monitoring.tests.conftest import run_async
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 PNG = (
@@ -26,15 +25,6 @@ PNG = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
     b"\x00\x00IEND\xaeB`\x82"
 )
-
-
-def run_in_thread(fn):
-    """Run ``fn`` in a thread: the browser tests may leave an event loop in the main thread."""
-    out = {}
-    thread = threading.Thread(target=lambda: out.setdefault("result", fn()))
-    thread.start()
-    thread.join(120)
-    return out["result"]
 
 
 def stream(port, mn, *, hours, start_hour, exceed):
@@ -47,7 +37,7 @@ def stream(port, mn, *, hours, start_hour, exceed):
         linger=20,
         start=dt.datetime(2024, 6, 1, start_hour, 0, tzinfo=BEIJING),
     )
-    report = run_in_thread(lambda: asyncio.run(simulator.simulate([dev], opts)))
+    report = run_async(lambda: simulator.simulate([dev], opts))
     assert report.acked == 60 * hours
     return report
 
