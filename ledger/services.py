@@ -83,13 +83,20 @@ class ImportOutcome:
     merge: planmerge.Merge | None = None
 
 
+class UnknownCity(ValueError):
+    """The plan's city (or the default city) is not in the unit directory."""
+
+
 def _import_city(extraction: dict, city: District | None) -> District:
     if city is not None:
         return city
     named = city_named(extraction.get("city") or "") if extraction.get("city") else None
     found = named or city_named(settings.LANTIAN_DEFAULT_CITY)
     if found is None:
-        raise ValueError(f"unknown city: {extraction.get('city') or settings.LANTIAN_DEFAULT_CITY}")
+        name = extraction.get("city") or settings.LANTIAN_DEFAULT_CITY
+        raise UnknownCity(
+            f"城市不在单位名录中：{name}（先运行 lantian setup 建立单位名录，或用 --city 指定城市）"
+        )
     return found
 
 

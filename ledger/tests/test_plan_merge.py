@@ -249,3 +249,26 @@ def test_the_web_preview_lists_the_changes_and_the_office_settles_each_conflict(
     assert seed_plan.revision == 2 and seed_plan.issued == dt.date(2023, 9, 28)
     assert seed_plan.tasks.get(no=7).deadline == dt.date(2024, 7, 31)
     assert seed_plan.tasks.get(no=29).withdrawn
+
+
+@pytest.mark.django_db
+def test_importing_into_an_empty_directory_says_so_in_one_line(tmp_path):
+    """A fresh database has no city in its directory: the command ends in one line that says
+    what to do, never a traceback (it raised ValueError('unknown city: 西安市'))."""
+    from django.core.management.base import CommandError
+
+    from accounts.models import District
+
+    # the directory holds no city by the plan's name (as after `migrate` alone)
+    District.objects.filter(parent=None).update(name="别的市")
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "plan",
+            "import",
+            str(EXAMPLES_DIR / "xian_2023_rectification_plan.txt"),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    message = str(refused.value)
+    assert "西安市" in message and "单位名录" in message and "\n" not in message
+    assert "unknown" not in message

@@ -75,9 +75,12 @@ class Command(BaseCommand):
             city = District.objects.filter(name=options["city"], parent=None).first()
             if city is None:
                 raise CommandError(f"城市不在单位名录中：{options['city']}")
-        from ledger.services import preview_plan_import
+        from ledger.services import UnknownCity, preview_plan_import
 
-        preview = preview_plan_import(extraction, city=city)
+        try:
+            preview = preview_plan_import(extraction, city=city)
+        except UnknownCity as exc:
+            raise CommandError(str(exc)) from exc
         conflicts = options["conflicts"]
         self._print_preview(preview, extraction, conflicts)
         if options["dry_run"]:
