@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_filters",
+    "django_tables2",
     "ninja",
     "accounts",
     "audit",
@@ -132,6 +134,10 @@ AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# List pages (django-tables2): the site's table look, scrolling in its own box on a phone.
+DJANGO_TABLES2_TEMPLATE = "tables/table.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 # The UI language is Chinese. Source strings are written in Chinese and wrapped in gettext,
 # so a catalogue for another language can be added without touching code (README: i18n).

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from accounts import access
 from evidence import pending
@@ -20,12 +21,13 @@ from lantian.lib import tz
 from lantian.lib.forms import refuse
 from monitoring import backfill, services, workflow
 from monitoring import rates as rate_calc
-from monitoring.choices import AlarmKind, AlarmStatus, DeviceKind
+from monitoring.choices import AlarmStatus, DeviceKind
+from monitoring.filters import AlarmFilter, DeviceFilter
 from monitoring.forms import StepForm
-from monitoring.health import thresholds
 from monitoring.importing import DEVICE_COLUMNS, SITE_COLUMNS, ImportRefused, import_registry
 from monitoring.ledger import build_ledger
 from monitoring.models import Alarm, Device, Quarantine, Site
+from monitoring.tables import PER_PAGE, AlarmTable, DeviceTable, SiteTable
 
 
 def _staff(request):
@@ -33,40 +35,28 @@ def _staff(request):
         raise PermissionDenied
 
 
-def _online_cutoff(device: Device, now, intervals: int) -> bool:
-    last = device.last_seen_at
-    return last is not None and now - last <= dt.timedelta(
-        seconds=device.interval_seconds * intervals
-    )
+def _table(request, table):
+    """Sort by the clicked column and show one page of 50, both in SQL."""
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return table
 
 
 @login_required
 def device_list(request):
-    """Devices the user may see, with online status and open alarms."""
+    """Devices the user may see, with online status and open alarms, filtered and paged in SQL."""
     _staff(request)
-    now = tz.now()
-    intervals = thresholds(tz.local_today())["offline_intervals"]
     devices = (
         access.restrict(Device.objects.all(), request.user)
         .select_related("site__district")
         .annotate(open_alarms=Count("alarms", filter=~Q(alarms__status=AlarmStatus.CLOSED)))
-        .order_by("site__district_id", "site__name", "mn")
     )
-    kind = request.GET.get("kind", "")
-    if kind in DeviceKind.values:
-        devices = devices.filter(kind=kind)
-    rows = [(d, _online_cutoff(d, now, intervals)) for d in devices[:1000]]
-    status = request.GET.get("status", "")
-    if status in ("online", "offline"):
-        rows = [(d, on) for d, on in rows if on == (status == "online")]
+    found = DeviceFilter(request.GET, queryset=devices, request=request)
     return render(
         request,
         "monitoring/device_list.html",
         {
-            "rows": rows,
-            "kinds": DeviceKind.choices,
-            "kind": kind,
-            "status": status,
+            "filter": found,
+            "table": _table(request, DeviceTable(found.qs)),
             "is_office": access.is_office(request.user),
         },
     )
@@ -134,33 +124,17 @@ def site_list(request):
         .select_related("district")
         .prefetch_related("units")
         .annotate(device_count=Count("devices", distinct=True))
-        .order_by("district_id", "name")[:1000]
     )
-    return render(request, "monitoring/site_list.html", {"sites": sites})
+    return render(
+        request, "monitoring/site_list.html", {"table": _table(request, SiteTable(sites))}
+    )
 
 
-def _alarm_queryset(request):
+def _alarm_filter(request) -> AlarmFilter:
     alarms = access.restrict(Alarm.objects.all(), request.user).select_related(
         "site__district", "device", "dispatched_to"
     )
-    status = request.GET.get("status", "open")
-    if status == "open":
-        alarms = alarms.exclude(status=AlarmStatus.CLOSED)
-    elif status in AlarmStatus.values:
-        alarms = alarms.filter(status=status)
-    kind = request.GET.get("kind", "")
-    if kind in AlarmKind.values:
-        alarms = alarms.filter(kind=kind)
-    elif kind == "health":  # every device-health finding, i.e. anything but an exceedance
-        alarms = alarms.exclude(kind=AlarmKind.EXCEEDANCE)
-    level = request.GET.get("level", "")
-    if level.isdigit():
-        alarms = alarms.filter(level__gte=3) if level == "3" else alarms.filter(level=int(level))
-    if request.GET.get("overdue") == "1":
-        alarms = alarms.filter(due_at__lt=tz.now())
-    if request.GET.get("mine") and not access.is_office(request.user):
-        alarms = alarms.filter(dispatched_to__in=access.unit_ids_of(request.user))
-    return alarms.order_by("-first_at"), status, kind
+    return AlarmFilter(request.GET, queryset=alarms, request=request)
 
 
 def _may_open_case(user) -> bool:
@@ -172,21 +146,20 @@ def _may_open_case(user) -> bool:
 def alarm_list(request):
     """The alarm inbox: open alarms of the user's units (all for the office), newest first."""
     _staff(request)
-    alarms, status, kind = _alarm_queryset(request)
-    alarms = alarms.annotate(case_count=Count("cases"))
+    found = _alarm_filter(request)
+    may_open_case = _may_open_case(request.user)
+    table = AlarmTable(found.qs.annotate(case_count=Count("cases")), may_open_case=may_open_case)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
     return render(
         request,
         "monitoring/alarm_list.html",
         {
-            "alarms": alarms[:500],
-            "level": request.GET.get("level", ""),
-            "may_open_case": _may_open_case(request.user),
-            "status": status,
-            "kind": kind,
-            "statuses": AlarmStatus.choices,
-            "kinds": AlarmKind.choices,
-            "query": request.GET.urlencode(),
-            "now": tz.now(),
+            "filter": found,
+            "table": _table(request, table),
+            "may_open_case": may_open_case,
+            "query": query.urlencode(),
         },
     )
 
@@ -195,7 +168,7 @@ def alarm_list(request):
 def alarm_ledger(request):
     """The ledger export (Excel) of the alarms in the current filter, with every step."""
     _staff(request)
-    alarms, _, _ = _alarm_queryset(request)
+    alarms = _alarm_filter(request).qs.order_by("-first_at")
     alarms = alarms.prefetch_related("actions__unit", "cases")[:5000]
     response = HttpResponse(
         build_ledger(alarms),
