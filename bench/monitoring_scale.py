@@ -72,7 +72,7 @@ def run(args) -> None:
     from django.test import Client
 
     from lantian.lib import tz
-    from monitoring import partitions
+    from monitoring import partitions, rollups
     from monitoring.models import Device
 
     end = tz.start_of_local_day(tz.local_today()) + dt.timedelta(days=1)
@@ -112,6 +112,21 @@ def run(args) -> None:
             "(start AT TIME ZONE 'Asia/Shanghai')::date, sum(n), sum(valid), sum(total), "
             "min(vmin), max(vmax), sum(exceed) FROM monitoring_hourlyrollup "
             "GROUP BY 1, 2, 3, 4"
+        )
+        # the device states 开机率 reads (rollups._refresh_states): main-pollutant values by flag
+        cursor.execute(
+            "INSERT INTO monitoring_hourlystate (device_id, start, samples, flags, mask, states, "
+            "fan_on, both_on) SELECT device_id, h, sum(n), jsonb_object_agg(flag, n), "
+            "sum(DISTINCT bit), 0, 0, 0 FROM ("
+            f"SELECT r.device_id, date_trunc('hour', r.data_time) AS h, r.flag, count(*) AS n, "
+            f"{rollups._flag_bit_sql()} AS bit FROM monitoring_reading r "
+            "WHERE r.code = 'a34001' GROUP BY 1, 2, 3) AS x GROUP BY 1, 2"
+        )
+        cursor.execute(
+            "INSERT INTO monitoring_dailystate (device_id, day, mask, hours, samples, states, "
+            "fan_on, both_on) SELECT device_id, (start AT TIME ZONE 'Asia/Shanghai')::date, mask, "
+            "count(*), sum(samples), sum(states), sum(fan_on), sum(both_on) "
+            "FROM monitoring_hourlystate GROUP BY 1, 2, 3"
         )
         cursor.execute("ANALYZE")
         print(f"rolled up in {time.perf_counter() - t0:.0f} s", flush=True)

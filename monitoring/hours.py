@@ -1,10 +1,24 @@
 """Per device-hour counts: the small interface the rates (开机率, 安装联网率, 油烟安装进度) and the
 device-health detectors read, instead of reading raw readings themselves.
 
-``HourCount`` is what one device did in one hour. Today ``hour_counts`` builds them from the
-raw ``Reading`` table (grouped by the database where it can); when readings move to hourly
-rollups only this module changes, the rate functions (``monitoring/onrate.py``,
-``coverage/progress.py``) stay as they are.
+``HourCount`` is what one device did in one hour; ``hour_counts`` builds them from the
+device-hour states that ``rollups.refresh`` keeps as data lands (``HourlyState``), and
+``totals`` sums a period per device in the database (``DailyState`` for whole days): no rate
+reads the raw readings on a page view.
+
+What the states store, and why a rule change needs no raw data:
+
+- data flags: the main pollutant's values are counted *by flag*, and each hour keeps the set
+  of flags it saw (``mask``); received, valid and instrument-running values or hours under any
+  ``dust_running_flags`` are sums over them, so that rule is applied when read (as before).
+- fan and purifier: a status sample is judged running when it lands, by the ``monitoring_rates``
+  thresholds in force on the sample's Beijing date (``on_rules``), and counted. The thresholds
+  are continuous (currents in A), so no finite set of counts answers every future threshold;
+  judging each day by the version in force that day is what a version's ``effective_from``
+  means, and a new version (dated from its day on) only concerns data that lands under it.
+  A version changed retroactively needs ``rollups.rebuild`` of its days while their raw rows
+  are kept (``monitoring_retention``). Before this, a page judged every sample of its period
+  by the version in force on the period's last day; with one version the counts are the same.
 """
 
 from __future__ import annotations
@@ -13,7 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncHour
 
 from monitoring.choices import DeviceKind
@@ -22,6 +36,9 @@ UTC = dt.UTC
 MAIN_CODES = {DeviceKind.DUST: "a34001", DeviceKind.FUME: "fume", DeviceKind.EMISSION: "a34013"}
 VALID_FLAGS = ("N", "")
 STATUS_CODES = ("fan", "purifier", "fan_current", "purifier_current")
+# HJ 212-2017 表 C.1 data flags (and none sent), one bit each in ``HourlyState.mask``.
+FLAG_BITS = {"N": 1, "": 2, "T": 4, "F": 8, "M": 16, "D": 32, "C": 64, "S": 128, "B": 256}
+OTHER_FLAG_BIT = 512
 
 
 @dataclass(frozen=True)
@@ -83,69 +100,100 @@ def on_rules(on: dt.date) -> OnRules:
     )
 
 
-def hour_counts(devices, start: dt.datetime, end: dt.datetime, rules: OnRules) -> dict[int, list]:
-    """device id → its ``HourCount`` rows in [start, end), hours with any data only."""
-    from monitoring.models import Reading
+def flag_mask(flags) -> int:
+    """The bits of ``flags`` (``HourlyState.mask``); flags outside HJ 212 share one bit."""
+    mask = 0
+    for flag in flags:
+        mask |= FLAG_BITS.get(flag, OTHER_FLAG_BIT)
+    return mask
 
-    devices = list(devices)
-    out: dict[int, dict[dt.datetime, dict]] = defaultdict(lambda: defaultdict(dict))
-    by_code = defaultdict(list)
-    for device in devices:
-        by_code[MAIN_CODES.get(device.kind, "")].append(device.pk)
-    for code, ids in by_code.items():
-        rows = (
-            Reading.objects.filter(
-                device_id__in=ids, code=code, data_time__gte=start, data_time__lt=end
-            )
-            .annotate(h=TruncHour("data_time", tzinfo=UTC))
-            .values("device_id", "h")
-            .annotate(
-                n=Count("data_time"),
-                ok=Count("data_time", filter=Q(flag__in=VALID_FLAGS)),
-                run=Count("data_time", filter=Q(flag__in=list(rules.running_flags))),
+
+def hour_counts(devices, start: dt.datetime, end: dt.datetime, rules: OnRules) -> dict[int, list]:
+    """device id → its ``HourCount`` rows in [start, end), hours with any data only, from the
+    device-hour states kept with the rollups (``rollups.refresh``), never the raw readings.
+    Received, valid and running counts follow ``rules`` (the flag counts are kept by flag);
+    fume samples were judged running by the thresholds in force on their own date."""
+    from monitoring.models import HourlyState
+
+    ids = [d.pk for d in devices]
+    rows = (
+        HourlyState.objects.filter(device_id__in=ids, start__gte=start, start__lt=end)
+        .order_by("device_id", "start")
+        .values_list("device_id", "start", "flags", "fan_on", "both_on")
+    )
+    running = set(rules.running_flags)
+    out: dict[int, list] = defaultdict(list)
+    for device_id, hour, flags, fan_on, both_on in rows.iterator(chunk_size=10000):
+        out[device_id].append(
+            HourCount(
+                device_id,
+                _utc(hour),
+                samples=sum(flags.values()),
+                valid=sum(n for f, n in flags.items() if f in VALID_FLAGS),
+                running=sum(n for f, n in flags.items() if f in running),
+                fan_on=fan_on,
+                both_on=both_on,
             )
         )
-        for row in rows:
-            out[row["device_id"]][_utc(row["h"])].update(
-                samples=row["n"], valid=row["ok"], running=row["run"]
-            )
-    fume = [d.pk for d in devices if d.kind == DeviceKind.FUME]
-    for device_id, hour, fan, both in _fume_status(fume, start, end, rules):
-        slot = out[device_id][hour]
-        slot["fan_on"] = slot.get("fan_on", 0) + fan
-        slot["both_on"] = slot.get("both_on", 0) + both
+    return dict(out)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """One device over a period: hours with main-pollutant data taken while running, hours
+    with valid data, and fume status samples with the fan / fan and purifier running."""
+
+    running_hours: int = 0
+    valid_hours: int = 0
+    fan_on: int = 0
+    both_on: int = 0
+
+
+def totals(devices, start: dt.datetime, end: dt.datetime, rules: OnRules) -> dict[int, Totals]:
+    """device id → its ``Totals`` over [start, end), summed by the database: from the day
+    states for whole Beijing days (what the rates page asks), else from the hour states."""
+    from django.db.models import Case, F, Sum, Value, When
+    from django.db.models.lookups import GreaterThan
+
+    from lantian.lib import tz
+    from monitoring.models import DailyState, HourlyState
+
+    ids = [d.pk for d in devices]
+    if _midnight(start) and _midnight(end):
+        rows = DailyState.objects.filter(
+            device_id__in=ids,
+            day__gte=tz.to_local(start).date(),
+            day__lt=tz.to_local(end).date(),
+        )
+        hours = F("hours")
+    else:
+        rows = HourlyState.objects.filter(device_id__in=ids, start__gte=start, start__lt=end)
+        hours = Value(1)
+
+    def hours_with(mask: int):
+        return Sum(Case(When(GreaterThan(F("mask").bitand(mask), 0), then=hours), default=0))
+
+    rows = (
+        rows.order_by()
+        .values("device_id")
+        .annotate(
+            run=hours_with(flag_mask(rules.running_flags)),
+            ok=hours_with(flag_mask(VALID_FLAGS)),
+            fan=Sum("fan_on"),
+            both=Sum("both_on"),
+        )
+    )
     return {
-        device_id: [HourCount(device_id, hour, **values) for hour, values in sorted(hours.items())]
-        for device_id, hours in out.items()
+        row["device_id"]: Totals(row["run"] or 0, row["ok"] or 0, row["fan"] or 0, row["both"] or 0)
+        for row in rows
     }
 
 
-def _fume_status(device_ids, start, end, rules: OnRules):
-    """(device, hour, fan on 0/1, both on 0/1) per status sample (one upload's DataTime)."""
-    from monitoring.models import Reading
+def _midnight(moment: dt.datetime) -> bool:
+    from lantian.lib import tz
 
-    if not device_ids:
-        return
-    samples: dict[tuple[int, dt.datetime], dict[str, float]] = defaultdict(dict)
-    rows = (
-        Reading.objects.filter(
-            device_id__in=device_ids,
-            code__in=STATUS_CODES,
-            data_time__gte=start,
-            data_time__lt=end,
-        )
-        .order_by()
-        .values_list("device_id", "data_time", "code", "value")
-    )
-    for device_id, when, code, value in rows.iterator(chunk_size=10000):
-        samples[(device_id, when)][code] = value
-    for (device_id, when), values in samples.items():
-        fan = rules.fan_running(values.get("fan"), values.get("fan_current"))
-        if not fan:
-            continue  # the kitchen is not operating (or nothing said): not owed
-        purifier = rules.purifier_running(values.get("purifier"), values.get("purifier_current"))
-        hour = _utc(when).replace(minute=0, second=0, microsecond=0)
-        yield device_id, hour, 1, int(bool(purifier))
+    local = tz.to_local(moment)
+    return (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

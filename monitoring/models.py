@@ -305,6 +305,63 @@ class DailyRollup(RollupFields):
         return f"{self.device_id} {self.code} {self.day}"
 
 
+class HourlyState(models.Model):
+    """What one device did in one hour, for 开机率 and the roster's online state, kept with the
+    rollups so no rate reads raw rows.
+
+    ``flags`` counts the device's main-pollutant values (all CNs) by data flag: the raw
+    ingredients of received, valid (N) and instrument-running values under any flag rule;
+    ``mask`` says which flags occurred (``hours.flag_mask``), so hours can be counted by rule in
+    SQL. ``states`` counts fume status samples (one DataTime carrying a fan or purifier state),
+    ``fan_on`` those with the fan running, ``both_on`` with fan and purifier running, each sample
+    judged by the ``monitoring_rates`` thresholds in force on its Beijing date.
+    """
+
+    pk = models.CompositePrimaryKey("device_id", "start")
+    device = models.ForeignKey(
+        Device, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    start = models.DateTimeField(_("小时"))
+    samples = models.PositiveIntegerField(_("主因子数据个数"), default=0)
+    flags = models.JSONField(_("按标记计数"), default=dict)
+    mask = models.PositiveIntegerField(_("出现的标记"), default=0)
+    states = models.PositiveIntegerField(_("运行状态数据条数"), default=0)
+    fan_on = models.PositiveIntegerField(_("风机运行条数"), default=0)
+    both_on = models.PositiveIntegerField(_("风机与净化器同时运行条数"), default=0)
+
+    class Meta:
+        verbose_name = _("小时运行状态")
+        verbose_name_plural = _("小时运行状态")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.start:%Y-%m-%d %H}"
+
+
+class DailyState(models.Model):
+    """One device's hours of one Beijing day grouped by the flags that occurred in them
+    (``HourlyState.mask``): the hours an instrument ran, or sent valid data, under any flag
+    rule are a sum over these rows; fume sample counts add up across the groups."""
+
+    pk = models.CompositePrimaryKey("device_id", "day", "mask")
+    device = models.ForeignKey(
+        Device, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    day = models.DateField(_("日期"))
+    mask = models.PositiveIntegerField(_("出现的标记"))
+    hours = models.PositiveSmallIntegerField(_("小时数"))
+    samples = models.PositiveIntegerField(_("主因子数据个数"), default=0)
+    states = models.PositiveIntegerField(_("运行状态数据条数"), default=0)
+    fan_on = models.PositiveIntegerField(_("风机运行条数"), default=0)
+    both_on = models.PositiveIntegerField(_("风机与净化器同时运行条数"), default=0)
+
+    class Meta:
+        verbose_name = _("日运行状态")
+        verbose_name_plural = _("日运行状态")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.day} {self.mask}"
+
+
 class ArchivedMonth(models.Model):
     """A month of raw data moved out of the database into a Parquet file (with its checksum),
     after the month's rollups were verified against it."""

@@ -1,4 +1,5 @@
-"""开机率 (on-rate), as a plain function over device-hour counts (``monitoring.hours``).
+"""开机率 (on-rate), as plain functions over device-hour counts or a period's totals
+(``monitoring.hours``, both kept with the rollups).
 
 - 油烟：开机率 = 风机与净化器同时运行的数据条数 ÷ 风机运行的数据条数. The fan running means the
   kitchen is operating; the purifier must run whenever it does ("安而不用" is what this catches).
@@ -14,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitoring.hours import HourCount
+from monitoring.hours import HourCount, Totals
 
 
 @dataclass
@@ -39,11 +40,15 @@ class OnRate:
 
 def fume_on_rate(hours: Iterable[HourCount]) -> OnRate:
     """One fume device: samples with fan and purifier running ÷ samples with the fan running."""
-    on = due = 0
-    for h in hours:
-        on += h.both_on
-        due += h.fan_on
-    return OnRate(on, due, 1, 0 if due else 1)
+    return fume_rate(
+        Totals(fan_on=sum(h.fan_on for h in hours), both_on=sum(h.both_on for h in hours))
+    )
+
+
+def fume_rate(totals: Totals) -> OnRate:
+    """One fume device from its period's ``hours.totals``."""
+    due = totals.fan_on
+    return OnRate(totals.both_on, due, 1, 0 if due else 1)
 
 
 def hours_due(start: dt.datetime, end: dt.datetime, installed: dt.datetime | None = None) -> int:
@@ -54,5 +59,9 @@ def hours_due(start: dt.datetime, end: dt.datetime, installed: dt.datetime | Non
 
 def dust_on_rate(hours: Iterable[HourCount], due_hours: int) -> OnRate:
     """One dust monitor: hours with the instrument running ÷ hours it should have run."""
-    running = sum(1 for h in hours if h.running > 0)
-    return OnRate(min(running, due_hours), due_hours, 1, 0)
+    return dust_rate(Totals(running_hours=sum(1 for h in hours if h.running > 0)), due_hours)
+
+
+def dust_rate(totals: Totals, due_hours: int) -> OnRate:
+    """One dust monitor from its period's ``hours.totals``."""
+    return OnRate(min(totals.running_hours, due_hours), due_hours, 1, 0)

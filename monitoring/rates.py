@@ -8,7 +8,8 @@
   back-filled values (补传) count when received within ``backfill_days`` (``backfill.py``).
 - 立案率 = level-3 exceedance alarms first raised in the period that have a case ÷ all of them.
 - 开机率 (fume: fan and purifier on ÷ fan on; dust: instrument-running hours ÷ hours due), from
-  device-hour counts (``monitoring.hours``, ``monitoring.onrate``).
+  the device-hour and device-day states kept with the rollups (``monitoring.hours``,
+  ``monitoring.onrate``).
 """
 
 from __future__ import annotations
@@ -192,19 +193,19 @@ def on_rates(start: dt.datetime, end: dt.datetime, devices=None) -> list[OnLine]
         devices.filter(kind__in=[DeviceKind.FUME, DeviceKind.DUST]).select_related("site__district")
     )
     rules = hours.on_rules(tz.to_local(end).date())
-    counts = hours.hour_counts(devices, start, end, rules)
+    totals = hours.totals(devices, start, end, rules)
     lines: dict[tuple, OnLine] = {}
     for device in devices:
         key = (device.site.district.name, device.get_kind_display())
         unit = "条" if device.kind == DeviceKind.FUME else "小时"
         line = lines.setdefault(key, OnLine(*key, onrate.OnRate(), unit))
-        rows = counts.get(device.pk, [])
+        found = totals.get(device.pk, hours.Totals())
         if device.kind == DeviceKind.FUME:
-            line.rate.add(onrate.fume_on_rate(rows))
+            line.rate.add(onrate.fume_rate(found))
         else:
             installed = tz.start_of_local_day(device.install_date) if device.install_date else None
             due = onrate.hours_due(start, min(end, tz.now()), installed)
-            line.rate.add(onrate.dust_on_rate(rows, due))
+            line.rate.add(onrate.dust_rate(found, due))
     return sorted(lines.values(), key=lambda line: (line.district, line.kind))
 
 

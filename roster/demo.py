@@ -143,7 +143,7 @@ def _roster(city: District, now: dt.datetime, rng: random.Random) -> str:
             )
             device.last_seen_at = now
         device.save(update_fields=["last_seen_at"])
-    insert_rows(rows)
+    _store(rows)
     return f"重点排污单位名录：{roster.units.count()} 家单位（演示），{len(rows)} 条小时数据"
 
 
@@ -257,5 +257,15 @@ def _rollout(city: District, now: dt.datetime, rng: random.Random) -> str:
                 ]
             device.last_seen_at = now - dt.timedelta(hours=1 if not silent else HOURS - 24)
             device.save(update_fields=["last_seen_at"])
-    insert_rows(rows)
+    _store(rows)
     return f"油烟在线监测安装推进：台账 {len(ledger)} 家（演示），已登记设备 {devices} 台"
+
+
+def _store(rows) -> None:
+    """Insert demo readings and roll them up, as the streaming judge does for live data."""
+    from monitoring import rollups
+
+    insert_rows(rows)
+    if rows:
+        times = [r[2] for r in rows]
+        rollups.rebuild(min(times), max(times) + dt.timedelta(hours=1), {r[0] for r in rows})
