@@ -44,7 +44,7 @@ from airquality.summary import (
     level_scale,
 )
 from evidence.services import evidence_for
-from lantian.lib import tz
+from lantian.lib import params, tz
 
 
 def staff_required(view):
@@ -59,7 +59,7 @@ def staff_required(view):
 
 
 def _city(request) -> District:
-    city_id = request.GET.get("city")
+    city_id = params.key(request.GET, "city")
     city = District.objects.filter(parent=None, pk=city_id).first() if city_id else None
     city = city or default_city()
     if city is None:
@@ -80,9 +80,9 @@ def overview(request):
     """The city at a glance: yesterday's district AQI bars and a year's AQI calendar."""
     city = _city(request)
     areas = {d.pk: d for d in District.objects.filter(parent=city)}
-    area = areas.get(_int(request.GET.get("area"))) or city
+    area = areas.get(params.key(request.GET, "area")) or city
     today = tz.local_today()
-    year = _int(request.GET.get("year")) or today.year
+    year = params.year(request.GET) or today.year
     calendar = [
         [d.date.isoformat(), d.aqi, d.level]
         for d in DistrictDaily.objects.filter(district=area, date__year=year).exclude(aqi=None)
@@ -345,8 +345,8 @@ def response_list(request):
         items = items.filter(status=status)
     if request.GET.get("kind") in AnomalyKind.values:
         items = items.filter(kind=request.GET["kind"])
-    if _int(request.GET.get("district")):
-        items = items.filter(district_id=_int(request.GET["district"]))
+    if params.key(request.GET, "district"):
+        items = items.filter(district_id=params.key(request.GET, "district"))
     if request.GET.get("overdue"):
         items = items.filter(status=ResponseStatus.INVESTIGATING, deadline__lt=tz.now())
     page = Paginator(items, 50).get_page(request.GET.get("page"))

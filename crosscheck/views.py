@@ -13,6 +13,7 @@ from accounts.models import District
 from crosscheck import panels, services
 from crosscheck.forms import DecisionForm
 from crosscheck.models import Finding, Rule, Severity, Status
+from lantian.lib import params
 
 
 def _allowed(request) -> None:
@@ -27,9 +28,12 @@ def finding_list(request):
     status = request.GET.get("status", Status.OPEN)
     if status != "all":
         findings = findings.filter(status=status)
-    for field in ("rule", "severity", "district", "unit"):
+    for field in ("rule", "severity"):
         if request.GET.get(field):
             findings = findings.filter(**{field: request.GET[field]})
+    for field in ("district", "unit"):
+        if params.key(request.GET, field):
+            findings = findings.filter(**{field: params.key(request.GET, field)})
     return render(
         request,
         "crosscheck/finding_list.html",

@@ -65,6 +65,7 @@ from emergency.models import (
 from emergency.rules import grade_target, warning_rules
 from emergency.warnings import RuleError
 from evidence.services import evidence_for
+from lantian.lib import params as query
 from lantian.lib import tz
 
 
@@ -356,10 +357,11 @@ def issue(request):
 def _filtered_enterprises(request):
     qs = restrict(Enterprise.objects.all(), request.user).select_related("district")
     params = request.GET
+    district = query.key(params, "district")
     if params.get("q"):
         qs = qs.filter(Q(name__contains=params["q"]) | Q(credit_code__icontains=params["q"]))
-    if params.get("district"):
-        qs = qs.filter(district_id=params["district"])
+    if district:
+        qs = qs.filter(district_id=district)
     if params.get("industry"):
         qs = qs.filter(industry=params["industry"])
     if params.get("grade"):

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from accounts.access import restrict
+from lantian.lib import params as query
 from ledger import lamps
 from ledger.choices import Status
 from ledger.models import Assignment, ProgressReport
@@ -129,8 +130,7 @@ class LineFilter:
     @classmethod
     def from_query(cls, params) -> LineFilter:
         def number(name):
-            value = params.get(name, "")
-            return int(value) if str(value).isdigit() else None
+            return query.key(params, name)
 
         status = params.get("status", "")
         return cls(
@@ -140,7 +140,7 @@ class LineFilter:
             district=number("district"),
             q=params.get("q", "").strip()[:100],
             overdue=params.get("overdue") == "1",
-            due_within=number("due_within"),
+            due_within=query.integer(params, "due_within", hi=3660),
             closed_month=params.get("closed_month", "")[:7],
             ongoing=params.get("ongoing") == "1",
             lamp=params.get("lamp", "") if params.get("lamp") in lamps.COLOURS else "",

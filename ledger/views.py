@@ -30,7 +30,7 @@ from accounts.choices import Role
 from accounts.models import District, Unit
 from evidence import pending
 from evidence.services import evidence_for
-from lantian.lib import tz
+from lantian.lib import params, tz
 from lantian.lib.forms import refuse
 from ledger import (
     actuals,
@@ -805,15 +805,17 @@ def supervision_new(request):
     proposal = None
     if request.GET.get("proposal"):
         proposal = Proposal.objects.filter(
-            pk=request.GET["proposal"], state=ProposalState.PENDING
+            pk=params.key(request.GET, "proposal") or 0, state=ProposalState.PENDING
         ).first()
-    task = Task.objects.filter(pk=request.GET.get("task") or 0).select_related("plan").first()
+    task = (
+        Task.objects.filter(pk=params.key(request.GET, "task") or 0).select_related("plan").first()
+    )
     if task:
         city = task.plan.city
         initial["tasks"] = str(task.no)
         initial["title"] = str(task)[:300]
-    if request.GET.get("unit"):
-        initial["units"] = [request.GET["unit"]]
+    if params.key(request.GET, "unit"):
+        initial["units"] = [params.key(request.GET, "unit")]
     proposal_tasks = services.proposal_tasks(proposal) if proposal else []
     if proposal:
         initial.update(
@@ -1049,7 +1051,7 @@ def target_rollup(request):
     cities = list(District.objects.filter(parent=None).order_by("id"))
     city = _chosen_city(request, cities)
     plans = Plan.objects.filter(city=city).order_by("-id") if city else Plan.objects.none()
-    plan = plans.filter(pk=request.GET.get("plan") or 0).first()
+    plan = plans.filter(pk=params.key(request.GET, "plan") or 0).first()
     rows = actuals.city_rollup(city, plan=plan) if city else []
     measured = sum(1 for r in rows if r.source == actuals.DATA)
     context = {

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import access
-from lantian.lib import tz
+from lantian.lib import params, tz
 from monitoring import services
 from monitoring.choices import CaseStatus
 from monitoring.forms import BulkCaseForm, CaseForm, ClosureForm, DecisionForm
@@ -61,9 +61,9 @@ def case_list(request):
     status = request.GET.get("status", "")
     if status in CaseStatus.values:
         cases = cases.filter(status=status)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        cases = cases.filter(opened_on__year=int(year))
+    year = params.year(request.GET)
+    if year:
+        cases = cases.filter(opened_on__year=year)
     return render(
         request,
         "monitoring/case_list.html",
@@ -114,9 +114,8 @@ def case_new(request, pk: int):
 def case_bulk(request):
     """Open one case per alarm selected in the alarm ledger (all or none)."""
     _staff(request)
-    ids = [
-        int(v) for v in request.POST.getlist("alarm") + request.GET.getlist("alarm") if v.isdigit()
-    ]
+    picked = request.POST.getlist("alarm") + request.GET.getlist("alarm")
+    ids = [k for k in (params.key({"alarm": v}, "alarm") for v in picked) if k]
     alarms = list(
         access.restrict(Alarm.objects.filter(pk__in=ids), request.user).select_related(
             "site__district", "device"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import District
-from lantian.lib import tz
+from lantian.lib import params, tz
 from roster import progress, services
 from roster.forms import LedgerImportForm, RolloutForm, RosterImportForm
 from roster.importing import WorkbookRefused
@@ -25,10 +25,10 @@ def _staff(request):
 
 
 def _city(request) -> District | None:
-    wanted = request.GET.get("city", "")
+    wanted = params.key(request.GET, "city")
     cities = District.objects.filter(parent=None)
-    if wanted.isdigit():
-        return cities.filter(pk=int(wanted)).first()
+    if wanted:
+        return cities.filter(pk=wanted).first()
     return cities.filter(name=settings.LANTIAN_DEFAULT_CITY).first() or cities.first()
 
 
@@ -38,8 +38,8 @@ def key_units(request):
     _staff(request)
     city = _city(request)
     rosters = Roster.objects.filter(city=city).order_by("-year")
-    year = request.GET.get("year", "")
-    roster = rosters.filter(year=int(year)).first() if year.isdigit() else rosters.first()
+    year = params.year(request.GET)
+    roster = rosters.filter(year=year).first() if year else rosters.first()
     office = access.is_office(request.user)
     form = RosterImportForm(initial={"year": tz.local_today().year})
     errors = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from monitoring.hj212.frame import build_segment
+from monitoring.hj212.frame import build_segment, digits_only
 
 # HJ 212-2017 Table 6 (QnRtn) and Table 7 (ExeRtn) [research/hj212.md §1.5]
 QN_RTN = {
@@ -126,13 +126,13 @@ def answer_of(frame) -> Answer | None:
     if key is None:
         return None
     text = frame.extra.get(key, "")
-    return Answer(frame.cn, int(text) if text.isdigit() else None)
+    return Answer(frame.cn, int(text) if digits_only(text) else None)
 
 
 def device_time(frame) -> dt.datetime | None:
     """``SystemTime`` of a 1011 upload as an aware datetime, or None."""
     text = frame.extra.get("SystemTime", "")
-    if len(text) < 14 or not text[:14].isdigit():
+    if len(text) < 14 or not digits_only(text[:14]):
         return None
     try:
         return dt.datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(tzinfo=BEIJING)

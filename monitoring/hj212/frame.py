@@ -264,11 +264,17 @@ def _pairs(items: list[str]) -> dict[str, str]:
     return out
 
 
+def digits_only(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ``²`` and ``①``, which ``int`` refuses
+    (``Flag=²`` was a ValueError where a FrameError was due)."""
+    return text.isascii() and text.isdigit()
+
+
 def _int_field(header: dict[str, str], key: str, low: int, high: int) -> int | None:
     text = header.get(key)
     if text is None:
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not digits_only(text) or not low <= int(text) <= high:
         raise FrameError(E.BAD_FIELD, f"{key}={text[:20]}")
     return int(text)
 
@@ -277,7 +283,7 @@ def _parse_cp(cp: str, frame: Frame, profile: Profile) -> None:
     head, sep, rest = cp.partition(";")
     if (
         head.startswith("DataTime=")
-        and head[9:].isdigit()
+        and digits_only(head[9:])
         and (not rest or _ONLY_TRIPLES.fullmatch(rest))
     ):
         # The usual upload: DataTime first, then code-Field=value items only.
@@ -359,7 +365,7 @@ def _extra(frame: Frame, key: str, value: str) -> None:
     if key == "DataTime":
         known = _valid_times.get(value)
         if known is None:
-            if len(value) not in (14, 17) or not value.isdigit():
+            if len(value) not in (14, 17) or not digits_only(value):
                 raise FrameError(E.BAD_FIELD, f"DataTime={value[:20]}")
             try:
                 parse_data_time(value, dt.UTC)
@@ -461,7 +467,7 @@ def execution_result(frame: Frame, exe_rtn: int = 1) -> bytes:
 
 def next_qn(qn: str, step: int = 1) -> str:
     """The QN ``step`` milliseconds later (the standard numbers split packets this way)."""
-    if len(qn) == 17 and qn.isdigit():
+    if len(qn) == 17 and digits_only(qn):
         moment = dt.datetime.strptime(qn[:14], "%Y%m%d%H%M%S") + dt.timedelta(
             milliseconds=int(qn[14:]) + step
         )

@@ -40,7 +40,9 @@ _TIDY = re.compile(rb"0[xX][0-9A-Fa-f]{2}(?:,0[xX][0-9A-Fa-f]{2})*")
 
 def cn_is_encrypted(cn: str) -> bool:
     """Does the 2025 edition encrypt this command's CP content?"""
-    return (len(cn) == 4 and cn.isdigit() and "2000" <= cn <= "2999") or cn in EXTRA_ENCRYPTED_CNS
+    return (
+        len(cn) == 4 and cn.isascii() and cn.isdigit() and "2000" <= cn <= "2999"
+    ) or cn in EXTRA_ENCRYPTED_CNS
 
 
 def parse_key(text: str) -> bytes:

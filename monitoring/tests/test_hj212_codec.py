@@ -358,3 +358,25 @@ def test_fuzz_fast_and_careful_cp_parsers_agree(items, sep, profile_name):
         else:
             results.append((frame.data_time, frame.values, frame.extra))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("digit", ["²", "①", "３", "٣"])
+@pytest.mark.parametrize("field", ["Flag", "PNUM", "PNO", "ST"])
+def test_a_number_field_of_non_ascii_digits_is_a_frame_error(field, digit):
+    """``str.isdigit`` accepts ``²``; ``int`` does not: ``Flag=²`` escaped as a ValueError."""
+    fields = {"ST": "22", "Flag": "4"}
+    fields[field] = f"1{digit}"
+    header = ";".join(f"{k}={v}" for k, v in fields.items())
+    segment = (
+        f"QN=20240101000000000;{header};CN=2011;PW=123456;MN=ABC;"
+        "CP=&&DataTime=20240101000000;a34001-Rtd=1.0,a34001-Flag=N&&"
+    )
+    if field in ("PNUM", "PNO"):
+        other = "PNO" if field == "PNUM" else "PNUM"
+        segment = segment.replace("CP=", f"{other}=1;CP=")
+    try:
+        frame = parse_frame(wrap(segment))
+    except FrameError as err:
+        assert err.reason
+    else:  # a profile may keep ST as text; never a crash, never a number read from ²
+        assert field == "ST" and frame.st == f"1{digit}"
