@@ -53,12 +53,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "POST /ledger/acceptances/{acceptance_id}/group": (
         "组建验收组",
-        "验收单位确定现场验收组成员（须有组长），生成核查清单。",
+        "验收单位确定现场验收组成员（须有组长，组长须关联本人账号），生成核查清单。"
+        "成员可关联平台账号（account 为用户名），无账号的成员由组长代录纸质签字。",
+    ),
+    "POST /ledger/acceptance-members/{member_id}/sign": (
+        "验收组成员签字",
+        "成员本人登录后在线签字（manner=online）；或由组长代录纸质签字（manner=paper），"
+        "须写明签字人姓名的代录说明及纸质签字日期。核查结果改动后已有签字作废。",
     ),
     "POST /ledger/checks/{check_id}": ("记录核查结果", "逐项记录核查清单的核查结果与说明。"),
     "POST /ledger/acceptances/{acceptance_id}/conclude": (
         "作出验收结论",
-        "验收通过即销号；不通过则退回整改。通过须逐项核查完毕且组长签字。",
+        "验收组全体成员（或方案规定的最少人数，含组长）签字后方可下结论。"
+        "验收通过即销号；不通过则退回整改。通过须逐项核查完毕。",
     ),
     "GET /ledger/supervisions": (
         "督查督办列表",

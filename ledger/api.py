@@ -17,6 +17,7 @@ from ledger.choices import ReportSource, SupervisionKind
 from ledger.choices import Status as LineStatus
 from ledger.models import (
     Acceptance,
+    AcceptanceMember,
     Assignment,
     ChecklistLine,
     Milestone,
@@ -36,6 +37,7 @@ from ledger.schemas import (
     ReplyIn,
     ReportIn,
     ReportOut,
+    SignIn,
     SupervisionIn,
     SupervisionOut,
     TargetProgressOut,
@@ -180,16 +182,45 @@ def get_acceptance(request: HttpRequest, acceptance_id: Id):
 @router.post("/acceptances/{acceptance_id}/group", response={200: AcceptanceOut, **ERRORS})
 def form_group(request: HttpRequest, acceptance_id: Id, data: GroupIn):
     acceptance = get_for_user(Acceptance, request.user, acceptance_id)
+    accounts = {
+        u.username: u
+        for u in services.member_accounts(acceptance).filter(
+            username__in=[m.account for m in data.members if m.account]
+        )
+    }
+    unknown = [m.account for m in data.members if m.account and m.account not in accounts]
+    if unknown:
+        refusal = _("成员账号须是验收单位的验收人员或整改办人员：%s") % "、".join(unknown)
+        return _refused(ValidationError(refusal, code="user"))
     try:
         services.form_review_group(
             acceptance,
-            members=[services.MemberEntry(m.name, m.role, m.organisation) for m in data.members],
+            members=[
+                services.MemberEntry(m.name, m.role, m.organisation, accounts.get(m.account))
+                for m in data.members
+            ],
             visit_date=data.visit_date,
             acting_user=request.user,
         )
     except (ValidationError, PermissionDenied) as exc:
         return _refused(exc)
     return Status(200, acceptance)
+
+
+@router.post("/acceptance-members/{member_id}/sign", response={200: AcceptanceOut, **ERRORS})
+def sign(request: HttpRequest, member_id: Id, data: SignIn):
+    member = get_for_user(AcceptanceMember, request.user, member_id)
+    try:
+        services.sign_acceptance(
+            member,
+            acting_user=request.user,
+            manner=data.manner,
+            statement=data.statement,
+            paper_date=data.paper_date,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(200, Acceptance.objects.get(pk=member.acceptance_id))
 
 
 @router.post("/checks/{check_id}", response={200: AcceptanceOut, **ERRORS})
@@ -205,14 +236,12 @@ def record_check(request: HttpRequest, check_id: Id, data: CheckIn):
 @router.post("/acceptances/{acceptance_id}/conclude", response={200: AcceptanceOut, **ERRORS})
 def conclude(request: HttpRequest, acceptance_id: Id, data: ConclusionIn):
     acceptance = get_for_user(Acceptance, request.user, acceptance_id)
-    signatories = list(acceptance.members.filter(pk__in=data.signatories))
     try:
         services.conclude_acceptance(
             acceptance,
             passed=data.passed,
             conclusion=data.conclusion,
             visit_date=data.visit_date,
-            signatories=signatories,
             acting_user=request.user,
         )
     except (ValidationError, PermissionDenied) as exc:

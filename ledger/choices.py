@@ -126,6 +126,13 @@ class MemberRole(models.TextChoices):
     RECORDER = "recorder", _("记录员")
 
 
+class SignManner(models.TextChoices):
+    """How a review group member's signature reached the platform."""
+
+    ONLINE = "online", _("本人在线签字")
+    PAPER = "paper", _("组长代录纸质签字")
+
+
 # What each kind of guarantee rule a plan sets (``Plan.rules``, read by ``plans.extract.meta``)
 # is called on its page.
 RULE_KINDS = {

@@ -201,7 +201,7 @@ def _huyi_closed_out(plan, huyi, zhujian, month, today):
     services.form_review_group(
         acceptance,
         members=[
-            services.MemberEntry("张建国", "leader", "市住建局"),
+            services.MemberEntry("张建国", "leader", "市住建局", zhujian),
             services.MemberEntry("刘敏", "expert", "西安建筑科技大学"),
             services.MemberEntry("陈晓", "staff", "市生态环境局"),
         ],
@@ -210,11 +210,11 @@ def _huyi_closed_out(plan, huyi, zhujian, month, today):
     )
     for item in acceptance.lines.all():
         services.record_check(item, result="pass", note="现场核实", acting_user=zhujian)
+    replay.group_signs(acceptance, zhujian, today)
     services.conclude_acceptance(
         acceptance,
         passed=True,
         conclusion="逐项核查符合要求，同意销号。",
-        signatories=list(acceptance.members.all()),
         acting_user=zhujian,
     )
 

@@ -120,8 +120,12 @@ MEMBER_ROWS = 6
 class GroupForm(forms.Form):
     visit_date = forms.DateField(label=_("现场验收日期"), required=False, widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, accounts=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.accounts = {str(u.pk): u for u in accounts}
+        choices = [("", _("无账号（纸质签字，由组长代录）"))] + [
+            (pk, _account_label(u)) for pk, u in self.accounts.items()
+        ]
         for i in range(MEMBER_ROWS):
             self.fields[f"m{i}_name"] = forms.CharField(label=_("姓名"), required=False)
             self.fields[f"m{i}_role"] = forms.ChoiceField(
@@ -131,22 +135,33 @@ class GroupForm(forms.Form):
                 required=False,
             )
             self.fields[f"m{i}_org"] = forms.CharField(label=_("单位"), required=False)
+            self.fields[f"m{i}_user"] = forms.ChoiceField(
+                label=_("签字账号"), choices=choices, required=False
+            )
 
     def member_rows(self):
         return [
-            (self[f"m{i}_name"], self[f"m{i}_role"], self[f"m{i}_org"]) for i in range(MEMBER_ROWS)
+            (self[f"m{i}_name"], self[f"m{i}_role"], self[f"m{i}_org"], self[f"m{i}_user"])
+            for i in range(MEMBER_ROWS)
         ]
 
-    def members(self) -> list[tuple[str, str, str]]:
+    def members(self) -> list[tuple[str, str, str, object]]:
         out = []
         for i in range(MEMBER_ROWS):
             name = (self.cleaned_data.get(f"m{i}_name") or "").strip()
             if name:
                 role = self.cleaned_data.get(f"m{i}_role") or MemberRole.EXPERT
-                out.append((name, role, (self.cleaned_data.get(f"m{i}_org") or "").strip()))
+                org = (self.cleaned_data.get(f"m{i}_org") or "").strip()
+                user = self.accounts.get(self.cleaned_data.get(f"m{i}_user") or "")
+                out.append((name, role, org, user))
         if not out:
             raise forms.ValidationError(_("请填写验收组成员"))
         return out
+
+
+def _account_label(user) -> str:
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return f"{full}（{user.username}）" if full else user.username
 
 
 class CheckForm(forms.Form):
@@ -166,13 +181,16 @@ class ConclusionForm(forms.Form):
     conclusion = forms.CharField(
         label=_("结论（不通过时写明理由）"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    signatories = forms.MultipleChoiceField(
-        label=_("签字成员"), widget=forms.CheckboxSelectMultiple, required=True
-    )
 
-    def __init__(self, *args, members=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["signatories"].choices = [(str(m.pk), str(m)) for m in members]
+
+class PaperSignatureForm(forms.Form):
+    """The group leader records a member's signature on the paper acceptance form."""
+
+    statement = forms.CharField(
+        label=_("代录说明（写明签字人姓名及签字情况）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    paper_date = forms.DateField(label=_("纸质签字日期"), widget=DateInput())
 
 
 class SupervisionForm(forms.Form):
@@ -221,6 +239,12 @@ class PlanSettingsForm(forms.Form):
         label=_("月报截止日（0 = 月底）"), required=False, min_value=0, max_value=28
     )
     evidence_rule = forms.ChoiceField(label=_("报送佐证要求"), choices=EvidenceRule.choices)
+    acceptance_quorum = forms.IntegerField(
+        label=_("验收结论最少签字人数（空 = 验收组全体成员）"),
+        required=False,
+        min_value=1,
+        max_value=50,
+    )
 
 
 class PublishForm(forms.Form):

@@ -41,6 +41,7 @@ from ledger.choices import (
     PlanKind,
     ProposalState,
     ReportSource,
+    SignManner,
     Status,
     SupervisionKind,
     SupervisionState,
@@ -151,6 +152,12 @@ class Plan(models.Model):
         max_length=16,
         choices=EvidenceRule.choices,
         default=EvidenceRule.FILE_OR_REASON,
+    )
+    acceptance_quorum = models.PositiveSmallIntegerField(
+        _("验收结论最少签字人数"),
+        null=True,
+        blank=True,
+        help_text=_("空：验收组全体成员签字后方可下结论；N：至少 N 名成员（含组长）签字"),
     )
     published = models.BooleanField(_("已公开"), default=False)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
@@ -809,8 +816,10 @@ class Acceptance(models.Model):
 
 
 class AcceptanceMember(models.Model):
-    """A member of the on-site review group (experts, technicians, staff); ``signed_at``
-    is set when they sign the conclusion."""
+    """A member of the on-site review group (experts, technicians, staff) and their own
+    signature on the group's findings: given by the member logged in as ``user``, or recorded
+    by the group leader from the paper form with a statement naming who signed and when
+    (``services.sign_acceptance``)."""
 
     acceptance = models.ForeignKey(Acceptance, models.CASCADE, related_name="members")
     name = models.CharField(_("姓名"), max_length=50)
@@ -820,6 +829,19 @@ class AcceptanceMember(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签字录入人"),
+    )
+    sign_manner = models.CharField(
+        _("签字方式"), max_length=8, choices=SignManner.choices, blank=True
+    )
+    paper_statement = models.TextField(_("代录说明"), blank=True)
+    paper_signed_on = models.DateField(_("纸质签字日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("验收组成员")

@@ -197,7 +197,9 @@ class Replay:
             )
 
         def verdict(passed: bool, visit: dt.date) -> Callable[[], None]:
-            return lambda: _visit(state["acceptance"], reviewer, visit, passed)
+            # a review unit without a reviewer account is accepted by the office, whose
+            # account leads the group (a leader signs in; the system cannot sign)
+            return lambda: _visit(state["acceptance"], reviewer or self.office, visit, passed)
 
         self._at(applied, apply, hour=16)
         if fate == APPLIED:
@@ -302,10 +304,30 @@ def _report(line, user, period, percent, photo: bool, n: int, seed: int) -> None
     )
 
 
+def group_signs(acceptance, leader, on: dt.date) -> None:
+    """The group signs as a real one does: the leader online, and the leader records each
+    other member's signature from the paper form signed on the day of the visit."""
+    for member in acceptance.members.all():
+        if member.role == "leader":
+            services.sign_acceptance(member, acting_user=leader)
+        else:
+            services.sign_acceptance(
+                member,
+                acting_user=leader,
+                manner="paper",
+                statement=f"{member.name}已于{on.year}年{on.month}月{on.day}日"
+                "在纸质验收意见上签字，原件存档。",
+                paper_date=on,
+            )
+
+
 def _visit(acceptance, reviewer, visit: dt.date, passed: bool) -> None:
     services.form_review_group(
         acceptance,
-        members=[services.MemberEntry(name, role, "验收组") for name, role in MEMBERS],
+        members=[
+            services.MemberEntry(name, role, "验收组", reviewer if role == "leader" else None)
+            for name, role in MEMBERS
+        ],
         visit_date=visit,
         acting_user=reviewer,
     )
@@ -318,11 +340,11 @@ def _visit(acceptance, reviewer, visit: dt.date, passed: bool) -> None:
             note="现场抽查发现问题仍未整改到位" if failing else "现场核实",
             acting_user=reviewer,
         )
+    group_signs(acceptance, reviewer, visit)
     services.conclude_acceptance(
         acceptance,
         passed=passed or not lines,
         conclusion="逐项核查符合要求，同意销号。" if passed else "部分措施未落实到位，退回整改。",
-        signatories=list(acceptance.members.all()),
         acting_user=reviewer,
     )
 

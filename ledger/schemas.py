@@ -5,7 +5,13 @@ from ninja import Field, Schema
 
 from api.errors import ErrorOut  # noqa: F401 - the API's one error shape
 from api.fields import Day, Id, Line, Percent, Quantity, Text
-from ledger.choices import AccountabilityGround, CheckResult, MemberRole, SupervisionKind
+from ledger.choices import (
+    AccountabilityGround,
+    CheckResult,
+    MemberRole,
+    SignManner,
+    SupervisionKind,
+)
 
 
 class TaskOut(Schema):
@@ -169,7 +175,20 @@ class MemberOut(Schema):
     name: str
     role: str
     organisation: str
+    account: str | None
     signed_at: dt.datetime | None
+    sign_manner: str
+    signed_by: str | None
+    paper_statement: str
+    paper_signed_on: dt.date | None
+
+    @staticmethod
+    def resolve_account(obj) -> str | None:
+        return obj.user.username if obj.user_id else None
+
+    @staticmethod
+    def resolve_signed_by(obj) -> str | None:
+        return obj.signed_by.username if obj.signed_by_id else None
 
 
 class CheckOut(Schema):
@@ -200,7 +219,7 @@ class AcceptanceOut(Schema):
 
     @staticmethod
     def resolve_members(obj):
-        return obj.members.all()
+        return obj.members.select_related("user", "signed_by")
 
     @staticmethod
     def resolve_checklist(obj):
@@ -211,6 +230,7 @@ class MemberIn(Schema):
     name: Line
     role: MemberRole
     organisation: Line = ""
+    account: Line = ""  # the username the member signs in with; empty: signs on paper
 
 
 class GroupIn(Schema):
@@ -227,7 +247,12 @@ class ConclusionIn(Schema):
     passed: bool
     conclusion: Text
     visit_date: Day
-    signatories: list[Id] = Field(max_length=100)
+
+
+class SignIn(Schema):
+    manner: SignManner = SignManner.ONLINE
+    statement: Text = ""  # paper: names the member and how they signed
+    paper_date: Day | None = None
 
 
 class SupervisionOut(Schema):

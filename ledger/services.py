@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Subquery
+from django.db.models import Max, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,7 @@ from ledger.choices import (
     MemberRole,
     ProposalState,
     ReportSource,
+    SignManner,
     Status,
     SupervisionKind,
     SupervisionState,
@@ -286,6 +288,7 @@ PLAN_EDITABLE = (
     "detailed_plan_workdays",
     "detailed_plan_date",
     "evidence_rule",
+    "acceptance_quorum",
 )
 
 
@@ -1014,6 +1017,21 @@ def _member_role(role: str) -> str:
     return str(dict(MemberRole.choices).get(role, role))
 
 
+def member_accounts(acceptance: Acceptance):
+    """The accounts a group member may be linked to: reviewers of the review unit and the
+    office, the people who can open the acceptance to sign it."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(memberships__unit=acceptance.review_unit, memberships__role=Role.REVIEWER)
+            | Q(memberships__role=Role.OFFICE_ADMIN)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
 @transaction.atomic
 def form_review_group(
     acceptance: Acceptance,
@@ -1022,12 +1040,27 @@ def form_review_group(
     visit_date: dt.date | None,
     acting_user,
 ) -> Acceptance:
-    """The review unit names its on-site group (at least a leader) and the checklist is
-    generated from the line's measures, milestones, targets and the task's goal."""
+    """The review unit names its on-site group (at least a leader, who signs in with an
+    account: the leader signs online and records the others' paper signatures) and the
+    checklist is generated from the line's measures, milestones, targets and the task's goal.
+    Re-forming the group drops the signatures given so far."""
     _require_reviewer(acceptance, acting_user)
     _require_undecided(acceptance)
-    if not any(m.role == "leader" for m in members):
+    leaders = [m for m in members if m.role == MemberRole.LEADER]
+    if not leaders:
         raise ValidationError(_("验收组须有组长"), code="leader")
+    if len(leaders) > 1:
+        raise ValidationError(_("验收组只能有一名组长"), code="leader")
+    if leaders[0].user is None:
+        raise ValidationError(
+            _("组长须关联本人的平台账号：组长在线签字，并代录其他成员的纸质签字"), code="leader"
+        )
+    linked = [m.user.pk for m in members if m.user is not None]
+    if len(linked) != len(set(linked)):
+        raise ValidationError(_("一个账号只能对应一名验收组成员"), code="user")
+    allowed = set(member_accounts(acceptance).filter(pk__in=linked).values_list("pk", flat=True))
+    if set(linked) - allowed:
+        raise ValidationError(_("成员账号须是验收单位的验收人员或整改办人员"), code="user")
     acceptance.members.all().delete()
     AcceptanceMember.objects.bulk_create(
         AcceptanceMember(
@@ -1055,6 +1088,98 @@ def form_review_group(
         },
     )
     return acceptance
+
+
+def signatures_needed(acceptance: Acceptance, members: Sequence[AcceptanceMember]) -> int:
+    """How many signatures a conclusion needs: every member of the group, unless the plan
+    sets a smaller quorum (``Plan.acceptance_quorum``; the leader signs in every case)."""
+    quorum = acceptance.assignment.task.plan.acceptance_quorum
+    return min(quorum, len(members)) if quorum else len(members)
+
+
+def _signature_label(member: AcceptanceMember) -> str:
+    return f"{member.name}（{_member_role(member.role)}）· {member.get_sign_manner_display()}"
+
+
+@transaction.atomic
+def sign_acceptance(
+    member: AcceptanceMember,
+    *,
+    acting_user,
+    manner: str = SignManner.ONLINE,
+    statement: str = "",
+    paper_date: dt.date | None = None,
+) -> AcceptanceMember:
+    """One member's signature on the group's findings. A member signs for themself, logged
+    in to the account the group linked; the group leader may record another member's paper
+    signature, with a statement naming that member and the date on the paper. A changed
+    finding afterwards clears the signatures (``record_check``)."""
+    acceptance = Acceptance.objects.select_for_update().get(pk=member.acceptance_id)
+    _require_undecided(acceptance)
+    member = AcceptanceMember.objects.select_for_update().get(pk=member.pk)
+    if acceptance.state not in (AcceptanceState.GROUP_FORMED, AcceptanceState.CHECKING):
+        raise ValidationError(_("验收组尚未组建"), code="state")
+    if member.signed_at:
+        raise ValidationError(_("%(name)s 已签字") % {"name": member.name}, code="signed")
+    user_id = getattr(acting_user, "pk", None)
+    statement = statement.strip()
+    if manner == SignManner.ONLINE:
+        if user_id is None or member.user_id != user_id:
+            raise PermissionDenied(_("只能由成员本人登录签字"))
+        statement, paper_date = "", None
+    elif manner == SignManner.PAPER:
+        leader = acceptance.members.filter(role=MemberRole.LEADER).first()
+        if leader is None or user_id is None or leader.user_id != user_id:
+            raise PermissionDenied(_("只有验收组组长可以代录纸质签字"))
+        if member.pk == leader.pk:
+            raise ValidationError(_("组长本人请在线签字"), code="manner")
+        if member.name not in statement:
+            raise ValidationError(
+                _("代录说明须写明签字人姓名（%(name)s）及其在纸质验收意见上签字的情况")
+                % {"name": member.name},
+                code="statement",
+            )
+        if paper_date is None:
+            raise ValidationError(_("请填写纸质签字日期"), code="paper_date")
+        if paper_date > tz.local_today():
+            raise ValidationError(_("纸质签字日期不能晚于今天"), code="paper_date")
+    else:
+        raise ValidationError(_("无效的签字方式"), code="manner")
+    member.signed_at = tz.now()
+    member.signed_by = acting_user
+    member.sign_manner = manner
+    member.paper_statement, member.paper_signed_on = statement, paper_date
+    member.save(
+        update_fields=[
+            "signed_at",
+            "signed_by",
+            "sign_manner",
+            "paper_statement",
+            "paper_signed_on",
+        ]
+    )
+    changes = {"signature": [None, _signature_label(member)]}
+    if paper_date:
+        changes["paper_signed_on"] = [None, paper_date.isoformat()]
+    record(acting_user, "acceptance.signed", acceptance, changes=changes, reason=statement)
+    return member
+
+
+def _clear_signatures(acceptance: Acceptance, acting_user, why: str) -> None:
+    """A signature attests the findings as they stood; a changed finding voids them all."""
+    signed = list(acceptance.members.filter(signed_at__isnull=False))
+    if not signed:
+        return
+    acceptance.members.filter(pk__in=[m.pk for m in signed]).update(
+        signed_at=None, signed_by=None, sign_manner="", paper_statement="", paper_signed_on=None
+    )
+    record(
+        acting_user,
+        "acceptance.signatures_cleared",
+        acceptance,
+        changes={"signatories": [[m.name for m in signed], None]},
+        reason=why,
+    )
 
 
 def build_checklist(acceptance: Acceptance) -> list[ChecklistLine]:
@@ -1094,6 +1219,7 @@ def record_check(
     if result == CheckResult.FAIL and not note.strip():
         raise ValidationError(_("不符合项须写明问题"), code="note")
     before = snapshot(line, ["result", "note"])
+    changed = (before["result"], before["note"]) != (result, note) or bool(files)
     line.result, line.note = result, note
     line.checked_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
     line.checked_at = tz.now()
@@ -1110,6 +1236,10 @@ def record_check(
         changes={_("第%(n)s项") % {"n": line.position}: [before["result"], result]},
         reason=note,
     )
+    if changed:
+        _clear_signatures(
+            acceptance, acting_user, _("第%(n)s项核查结果有变，须重新签字") % {"n": line.position}
+        )
     return line
 
 
@@ -1119,22 +1249,18 @@ def conclude_acceptance(
     *,
     passed: bool,
     conclusion: str,
-    signatories: Sequence[AcceptanceMember],
     acting_user,
     visit_date: dt.date | None = None,
 ) -> Acceptance:
-    """Close the round. A pass needs every line checked, none failing, and the group leader
-    among the signatories; it closes the line out (销号) on the visit date. A fail returns the
-    line for rework with the conclusion as the reasons."""
+    """Close the round once the group has signed (``sign_acceptance``): every member, or the
+    plan's quorum with the leader among them. A pass needs every line checked and none
+    failing; it closes the line out (销号) on the visit date. A fail returns the line for
+    rework with the conclusion as the reasons."""
     _require_reviewer(acceptance, acting_user)
     _require_undecided(acceptance)
     acceptance = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
     if not conclusion.strip():
         raise ValidationError(_("请填写验收结论"), code="conclusion")
-    members = {m.pk: m for m in acceptance.members.all()}
-    signed = [members[s.pk] for s in signatories if s.pk in members]
-    if not signed:
-        raise ValidationError(_("验收结论须由验收组成员签字"), code="signatories")
     visit_date = visit_date or acceptance.visit_date
     if visit_date is None:
         raise ValidationError(_("请填写现场验收日期"), code="visit_date")
@@ -1146,10 +1272,21 @@ def conclude_acceptance(
             raise ValidationError(_("尚有未核查的项目"), code="pending")
         if lines.filter(result=CheckResult.FAIL).exists():
             raise ValidationError(_("存在不符合项，不能通过验收"), code="failing")
-        if not any(m.role == "leader" for m in signed):
-            raise ValidationError(_("通过验收须有验收组组长签字"), code="leader")
+    members = list(acceptance.members.all())
+    signed = [m for m in members if m.signed_at]
+    if not members:
+        raise ValidationError(_("请先组建验收组"), code="signatories")
+    needed = signatures_needed(acceptance, members)
+    if len(signed) < needed:
+        waiting = "、".join(m.name for m in members if not m.signed_at)
+        raise ValidationError(
+            _("尚有验收组成员未签字：%(names)s（须 %(n)s 人签字）")
+            % {"names": waiting, "n": needed},
+            code="signatories",
+        )
+    if not any(m.role == MemberRole.LEADER for m in signed):
+        raise ValidationError(_("验收结论须有验收组组长签字"), code="leader")
     now = tz.now()
-    AcceptanceMember.objects.filter(pk__in=[m.pk for m in signed]).update(signed_at=now)
     assignment = acceptance.assignment
     before = snapshot(assignment, ["status", "closed_on"])
     _move(
@@ -1169,7 +1306,7 @@ def conclude_acceptance(
         acting_user,
         "acceptance.passed" if passed else "acceptance.failed",
         acceptance,
-        changes={"signatories": [None, [m.name for m in signed]]},
+        changes={"signatories": [None, [_signature_label(m) for m in signed]]},
         reason=conclusion,
     )
     record(

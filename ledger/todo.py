@@ -2,7 +2,7 @@
 
 - unit officers: this month's reports not yet in, lines returned for more work (退回整改), lines
   past their deadline, 督办 awaiting their unit's reply, 细化整改方案 not yet filed;
-- review groups: acceptances waiting for their conclusion;
+- review groups: acceptances waiting for their conclusion, and for the member's own signature;
 - the office: 督办 proposals to decide, 督办 past their time without every reply;
 - leaders: red lines (红灯) and the units at the bottom of last month's ranking.
 """
@@ -20,9 +20,10 @@ from accounts.choices import Role
 from lantian.lib import tz
 from lantian.todo import ENTRIES, Entry, Todo
 from ledger import lamps, lighting, schedule, scoring
-from ledger.choices import ProposalState, Status, SupervisionState
+from ledger.choices import AcceptanceState, ProposalState, Status, SupervisionState
 from ledger.models import (
     Acceptance,
+    AcceptanceMember,
     Assignment,
     DetailedPlanFiling,
     LedgerConfig,
@@ -45,6 +46,8 @@ def todos(user, today: dt.date, entries: bool) -> list[Todo]:
     review_units = unit_ids_of(user, Role.REVIEWER)
     if review_units:
         out += review_todos(review_units, entries)
+    if review_units or is_office(user):  # the accounts a group member can be linked to
+        out += signature_todos(user, entries)
     if is_office(user):
         out += office_todos(today, entries)
     elif is_leader(user):
@@ -214,6 +217,41 @@ def review_todos(units, entries: bool) -> list[Todo]:
                     _("%(d)s 申请") % {"d": _day(a.applied_at)},
                 )
                 for a in (waiting[:ENTRIES] if entries else [])
+            ],
+        )
+    ]
+
+
+def signature_todos(user, entries: bool) -> list[Todo]:
+    """Acceptances whose group lists this person and still waits for their own signature."""
+    mine = (
+        AcceptanceMember.objects.filter(
+            user=user,
+            signed_at__isnull=True,
+            acceptance__decided_at__isnull=True,
+            acceptance__state__in=[AcceptanceState.GROUP_FORMED, AcceptanceState.CHECKING],
+        )
+        .select_related("acceptance__assignment__task", "acceptance__assignment__unit")
+        .order_by("acceptance__applied_at")
+    )
+    rows = list(mine[:ENTRIES])
+    if not rows:
+        return []
+    return [
+        Todo(
+            _("验收待本人签字"),
+            mine.count() if len(rows) == ENTRIES else len(rows),
+            reverse("ledger-acceptance", args=[rows[0].acceptance_id]),
+            MENU,
+            order=21,
+            entries=[
+                Entry(
+                    f"{m.acceptance.assignment.unit.name}：{m.acceptance.assignment.task.display_no}、"
+                    f"{m.acceptance.assignment.task.title[:30]}",
+                    reverse("ledger-acceptance", args=[m.acceptance_id]),
+                    _("验收组%(role)s") % {"role": m.get_role_display()},
+                )
+                for m in (rows if entries else [])
             ],
         )
     ]

@@ -28,6 +28,11 @@ urlpatterns = [
     path("acceptances/<int:pk>/", views.acceptance_detail, name="ledger-acceptance"),
     path("acceptances/<int:pk>/group/", views.acceptance_group, name="ledger-acceptance-group"),
     path(
+        "acceptance-members/<int:pk>/sign/",
+        views.acceptance_sign,
+        name="ledger-acceptance-sign",
+    ),
+    path(
         "acceptances/<int:pk>/conclude/",
         views.acceptance_conclude,
         name="ledger-acceptance-conclude",

@@ -54,6 +54,7 @@ from ledger.forms import (
     DetailedPlanForm,
     ExtendForm,
     GroupForm,
+    PaperSignatureForm,
     PlanSettingsForm,
     PublishForm,
     ReasonForm,
@@ -67,6 +68,7 @@ from ledger.forms import (
 )
 from ledger.models import (
     Acceptance,
+    AcceptanceMember,
     Assignment,
     ChecklistLine,
     DetailedPlanFiling,
@@ -220,6 +222,7 @@ def _plan_page(request, plan, **forms):
                 "doc_no": plan.doc_no,
                 "report_day": plan.report_day,
                 "evidence_rule": plan.evidence_rule,
+                "acceptance_quorum": plan.acceptance_quorum,
             }
         ),
         "publish_form": PublishForm(
@@ -645,15 +648,21 @@ def acceptance_detail(request, pk):
     )
 
 
-def _acceptance_context(request, acceptance, *, group_form=None, conclusion_form=None) -> dict:
+def _acceptance_context(
+    request, acceptance, *, group_form=None, conclusion_form=None, paper_form=None, paper_for=None
+) -> dict:
     """The acceptance page; a form that failed comes back bound, with what was entered."""
     can_review = is_office(request.user) or can_change(request.user, acceptance)
-    members = list(acceptance.members.all())
+    members = list(acceptance.members.select_related("user", "signed_by"))
     lines = list(acceptance.lines.select_related("checked_by"))
     evidence = {line.pk: list(evidence_for(line)) for line in lines}
     visit = acceptance.visit_date or tz.local_today()
     # what the unit reported on this line, with its evidence, beside the checklist
     reports = list(acceptance.assignment.reports.filter(is_current=True).order_by("-period")[:6])
+    open_round = not acceptance.is_decided and acceptance.state in ("group_formed", "checking")
+    leader = next((m for m in members if m.role == "leader"), None)
+    is_leader = bool(leader and leader.user_id == request.user.pk)
+    accounts = list(services.member_accounts(acceptance)) if can_review else []
     return {
         "reports": [(report, list(evidence_for(report))) for report in reports],
         "acceptance": acceptance,
@@ -662,11 +671,16 @@ def _acceptance_context(request, acceptance, *, group_form=None, conclusion_form
         "lines": [(line, evidence[line.pk]) for line in lines],
         "can_review": can_review and not acceptance.is_decided,
         "group_form": group_form
-        or GroupForm(initial={"visit_date": visit, **_member_initial(members)}),
-        "conclusion_form": conclusion_form
-        or ConclusionForm(members=members, initial={"visit_date": visit}),
+        or GroupForm(accounts=accounts, initial={"visit_date": visit, **_member_initial(members)}),
+        "conclusion_form": conclusion_form or ConclusionForm(initial={"visit_date": visit}),
         "check_form": CheckForm(),
         "signed": [m for m in members if m.signed_at],
+        # who may sign what: a member for themself, the leader the others' paper forms
+        "can_sign_self": open_round,
+        "can_record_paper": open_round and is_leader,
+        "paper_form": paper_form or PaperSignatureForm(initial={"paper_date": visit}),
+        "paper_for": paper_for,
+        "signatures_needed": services.signatures_needed(acceptance, members) if members else 0,
     }
 
 
@@ -679,6 +693,7 @@ def _member_initial(members) -> dict:
                 f"m{i}_name": member.name,
                 f"m{i}_role": member.role,
                 f"m{i}_org": member.organisation,
+                f"m{i}_user": str(member.user_id or ""),
             }
         )
     return out
@@ -688,10 +703,13 @@ def _member_initial(members) -> dict:
 @require_POST
 def acceptance_group(request, pk):
     acceptance = _acceptance(request, pk)
-    form = GroupForm(request.POST)
+    form = GroupForm(request.POST, accounts=services.member_accounts(acceptance))
     if form.is_valid():
         try:
-            members = [services.MemberEntry(name, role, org) for name, role, org in form.members()]
+            members = [
+                services.MemberEntry(name, role, org, user)
+                for name, role, org, user in form.members()
+            ]
             services.form_review_group(
                 acceptance,
                 members=members,
@@ -705,6 +723,37 @@ def acceptance_group(request, pk):
             return redirect("ledger-acceptance", pk=acceptance.pk)
     context = _acceptance_context(request, acceptance, group_form=form)
     return render(request, "ledger/acceptance_detail.html", {**context, "group_open": True})
+
+
+@staff_required
+@require_POST
+def acceptance_sign(request, pk):
+    """A member signs for themself; the group leader records a paper signature."""
+    member = get_for_user(
+        AcceptanceMember.objects.select_related("acceptance"), request.user, pk, action="view"
+    )
+    acceptance = _acceptance(request, member.acceptance_id)
+    paper = request.POST.get("manner") == "paper"
+    form = PaperSignatureForm(request.POST) if paper else None
+    if form is None or form.is_valid():
+        try:
+            services.sign_acceptance(
+                member,
+                acting_user=request.user,
+                manner="paper" if paper else "online",
+                statement=form.cleaned_data["statement"] if form else "",
+                paper_date=form.cleaned_data["paper_date"] if form else None,
+            )
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, "；".join(exc.messages))
+                return redirect("ledger-acceptance", pk=acceptance.pk)
+            refuse(form, exc)
+        else:
+            messages.success(request, _("%(name)s 已签字") % {"name": member.name})
+            return redirect("ledger-acceptance", pk=acceptance.pk)
+    context = _acceptance_context(request, acceptance, paper_form=form, paper_for=member.pk)
+    return render(request, "ledger/acceptance_detail.html", context)
 
 
 @staff_required
@@ -748,25 +797,22 @@ def checklist_check(request, pk):
 @require_POST
 def acceptance_conclude(request, pk):
     acceptance = _acceptance(request, pk)
-    members = list(acceptance.members.all())
-    form = ConclusionForm(request.POST, members=members)
+    form = ConclusionForm(request.POST)
     if form.is_valid():
-        signed = [m for m in members if str(m.pk) in form.cleaned_data["signatories"]]
         try:
             services.conclude_acceptance(
                 acceptance,
                 passed=form.cleaned_data["passed"],
                 conclusion=form.cleaned_data["conclusion"],
                 visit_date=form.cleaned_data["visit_date"],
-                signatories=signed,
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            refuse(form, exc, {"leader": "signatories", "pending": None, "failing": None})
+            refuse(form, exc, {"pending": None, "failing": None})
         else:
             messages.success(request, _("验收结论已记录"))
             return redirect("ledger-acceptance", pk=acceptance.pk)
-    # everything entered comes back: the choice, the conclusion, the date, the signatures
+    # everything entered comes back: the choice, the conclusion, the date
     context = _acceptance_context(request, acceptance, conclusion_form=form)
     return render(request, "ledger/acceptance_detail.html", context)
 

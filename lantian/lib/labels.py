@@ -65,6 +65,8 @@ ACTIONS: dict[str, Any] = {
     "acceptance.checked": _("现场核查"),
     "acceptance.passed": _("验收通过"),
     "acceptance.failed": _("验收不通过"),
+    "acceptance.signed": _("验收组成员签字"),
+    "acceptance.signatures_cleared": _("核查结果变更，签字作废"),
     "supervision.urge": _("催办"),
     "supervision.order": _("督办"),
     "supervision.notice": _("通报"),
@@ -166,6 +168,8 @@ EXTRA_FIELDS: dict[str, Any] = {
     "members": _("验收组成员"),
     "checklist": _("核查项数"),
     "signatories": _("签字成员"),
+    "signature": _("签字"),
+    "paper_signed_on": _("纸质签字日期"),
     "evidence": _("佐证材料"),
     "points": _("监测点位数"),
 }

@@ -11,15 +11,19 @@ from audit.log import history
 from lantian.lib.tz import LOCAL_TZ
 from ledger import services
 from ledger.models import Acceptance, Assignment
+from ledger.replay import group_signs
 from ledger.services import MemberEntry
 
 pytestmark = pytest.mark.django_db
 
-GROUP = [
-    MemberEntry("张工", "leader", "市住建局"),
-    MemberEntry("李专家", "expert", "西安建筑科技大学"),
-    MemberEntry("王科长", "staff", "市生态环境局"),
-]
+
+def group(world):
+    """The leader signs in as ``reviewer``; the two others sign on paper."""
+    return [
+        MemberEntry("张工", "leader", "市住建局", world.reviewer),
+        MemberEntry("李专家", "expert", "西安建筑科技大学"),
+        MemberEntry("王科长", "staff", "市生态环境局"),
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +61,10 @@ def test_the_checklist_comes_from_the_lines_measures_milestones_and_goal(world, 
     _report(lintong_line, world.lintong)
     acceptance = _apply(lintong_line, world.lintong)
     services.form_review_group(
-        acceptance, members=GROUP, visit_date=dt.date(2024, 5, 18), acting_user=world.reviewer
+        acceptance,
+        members=group(world),
+        visit_date=dt.date(2024, 5, 18),
+        acting_user=world.reviewer,
     )
     sources = [line.source for line in acceptance.lines.all()]
     assert sources == ["measure", "milestone", "goal"]
@@ -69,64 +76,60 @@ def test_pass_closes_the_line_out_with_date_and_signatories(world, huyi_line):
     _report(huyi_line, world.huyi)
     acceptance = _apply(huyi_line, world.huyi)
     services.form_review_group(
-        acceptance, members=GROUP, visit_date=dt.date(2024, 5, 18), acting_user=world.reviewer
+        acceptance,
+        members=group(world),
+        visit_date=dt.date(2024, 5, 18),
+        acting_user=world.reviewer,
     )
     for line in acceptance.lines.all():
         services.record_check(line, result="pass", note="现场核实", acting_user=world.reviewer)
-    leader, expert, _ = acceptance.members.all()
+    group_signs(acceptance, world.reviewer, dt.date(2024, 5, 18))
     services.conclude_acceptance(
         acceptance,
         passed=True,
         conclusion="整改到位，同意销号",
-        signatories=[leader, expert],
         acting_user=world.reviewer,
     )
     huyi_line.refresh_from_db()
     assert huyi_line.status == "closed" and huyi_line.closed_on == dt.date(2024, 5, 18)
     acceptance.refresh_from_db()
-    assert acceptance.passed and acceptance.members.filter(signed_at__isnull=False).count() == 2
+    assert acceptance.passed and acceptance.members.filter(signed_at__isnull=False).count() == 3
     assert history(huyi_line).last().action == "line.closed_out"
     assert world.huyi.notifications.filter(title__contains="已销号").exists()
 
 
-def test_pass_needs_every_line_checked_no_failures_and_the_leader_signing(world, huyi_line):
+def test_pass_needs_every_line_checked_no_failures_and_every_signature(world, huyi_line):
     _report(huyi_line, world.huyi)
     acceptance = _apply(huyi_line, world.huyi)
     services.form_review_group(
-        acceptance, members=GROUP, visit_date=dt.date(2024, 5, 18), acting_user=world.reviewer
+        acceptance,
+        members=group(world),
+        visit_date=dt.date(2024, 5, 18),
+        acting_user=world.reviewer,
     )
-    leader, expert, _ = acceptance.members.all()
+    group_signs(acceptance, world.reviewer, dt.date(2024, 5, 18))
     with pytest.raises(ValidationError, match="未核查"):
         services.conclude_acceptance(
-            acceptance,
-            passed=True,
-            conclusion="ok",
-            signatories=[leader],
-            acting_user=world.reviewer,
+            acceptance, passed=True, conclusion="ok", acting_user=world.reviewer
         )
     lines = list(acceptance.lines.all())
     for line in lines:
         services.record_check(line, result="pass", acting_user=world.reviewer)
-    with pytest.raises(ValidationError, match="组长"):
+    # the findings changed after the group signed: the signatures are void
+    assert not acceptance.members.filter(signed_at__isnull=False).exists()
+    with pytest.raises(ValidationError, match="签字"):
         services.conclude_acceptance(
-            acceptance,
-            passed=True,
-            conclusion="ok",
-            signatories=[expert],
-            acting_user=world.reviewer,
+            acceptance, passed=True, conclusion="ok", acting_user=world.reviewer
         )
     with pytest.raises(ValidationError, match="问题"):
         services.record_check(lines[0], result="fail", acting_user=world.reviewer)
     services.record_check(
         lines[0], result="fail", note="平台无人值守记录", acting_user=world.reviewer
     )
+    group_signs(acceptance, world.reviewer, dt.date(2024, 5, 18))
     with pytest.raises(ValidationError, match="不符合项"):
         services.conclude_acceptance(
-            acceptance,
-            passed=True,
-            conclusion="ok",
-            signatories=[leader],
-            acting_user=world.reviewer,
+            acceptance, passed=True, conclusion="ok", acting_user=world.reviewer
         )
 
 
@@ -134,14 +137,14 @@ def test_fail_returns_the_line_with_reasons_and_it_can_apply_again(world, huyi_l
     _report(huyi_line, world.huyi)
     acceptance = _apply(huyi_line, world.huyi)
     services.form_review_group(
-        acceptance, members=GROUP, visit_date=dt.date(2024, 5, 18), acting_user=world.reviewer
-    )
-    services.conclude_acceptance(
         acceptance,
-        passed=False,
-        conclusion="保洁人员不足两名",
-        signatories=list(acceptance.members.all()[:1]),
+        members=group(world),
+        visit_date=dt.date(2024, 5, 18),
         acting_user=world.reviewer,
+    )
+    group_signs(acceptance, world.reviewer, dt.date(2024, 5, 18))
+    services.conclude_acceptance(
+        acceptance, passed=False, conclusion="保洁人员不足两名", acting_user=world.reviewer
     )
     huyi_line.refresh_from_db()
     assert huyi_line.status == "returned" and huyi_line.closed_on is None
@@ -154,23 +157,22 @@ def test_only_the_review_unit_runs_the_acceptance(world, huyi_line):
     acceptance = _apply(huyi_line, world.huyi)
     for user in (world.huyi, world.lintong, world.inspector, world.outsider):
         with pytest.raises(PermissionDenied):
-            services.form_review_group(acceptance, members=GROUP, visit_date=None, acting_user=user)
+            services.form_review_group(
+                acceptance, members=group(world), visit_date=None, acting_user=user
+            )
 
 
 def test_reopen_needs_a_reason_and_the_office(world, huyi_line):
     _report(huyi_line, world.huyi)
     acceptance = _apply(huyi_line, world.huyi)
     services.form_review_group(
-        acceptance, members=GROUP, visit_date=dt.date(2024, 5, 18), acting_user=world.office
+        acceptance, members=group(world), visit_date=dt.date(2024, 5, 18), acting_user=world.office
     )
     for line in acceptance.lines.all():
         services.record_check(line, result="pass", acting_user=world.office)
+    group_signs(acceptance, world.reviewer, dt.date(2024, 5, 18))
     services.conclude_acceptance(
-        acceptance,
-        passed=True,
-        conclusion="同意销号",
-        signatories=list(acceptance.members.all()),
-        acting_user=world.office,
+        acceptance, passed=True, conclusion="同意销号", acting_user=world.office
     )
     with pytest.raises(ValidationError):
         services.transition(huyi_line, "reopen", acting_user=world.huyi, reason="问题反弹")
@@ -182,14 +184,15 @@ def test_reopen_needs_a_reason_and_the_office(world, huyi_line):
 
 
 def assert_closed_lines_have_a_signed_pass():
-    """The invariant: a 销号 line has a passing acceptance, signed by its group leader, on
-    the close-out date."""
+    """The invariant: a 销号 line has a passing acceptance, signed by every member of its
+    group (the leader among them), on the close-out date."""
     for line in Assignment.objects.filter(status="closed"):
         passing = Acceptance.objects.filter(assignment=line, passed=True, state="passed")
         assert passing.exists(), line
         latest = passing.order_by("-round").first()
         signed = latest.members.filter(signed_at__isnull=False)
         assert signed.filter(role="leader").exists(), line
+        assert signed.count() == latest.members.count(), line
         assert line.closed_on == latest.visit_date
 
 
@@ -201,6 +204,8 @@ STEPS = st.lists(
             "group",
             "pass_all",
             "fail_one",
+            "sign_leader",
+            "sign_all",
             "conclude_pass",
             "conclude_fail",
             "unsigned_pass",
@@ -234,6 +239,7 @@ STEPS = st.lists(
     ]
 )
 @example(steps=["apply", "group", "pass_all", "unsigned_pass", "conclude_pass"])
+@example(steps=["apply", "group", "sign_all", "pass_all", "unsigned_pass", "sign_leader"])
 def test_a_closed_out_line_always_has_a_signed_passing_acceptance(world, huyi_line, steps):
     with transaction.atomic():
         for step in steps:
@@ -263,23 +269,41 @@ def _do(step, line, world):
         _apply(line, world.huyi)
     elif step == "group" and current:
         services.form_review_group(
-            current, members=GROUP, visit_date=dt.date(2024, 5, 18), acting_user=world.reviewer
+            current,
+            members=group(world),
+            visit_date=dt.date(2024, 5, 18),
+            acting_user=world.reviewer,
         )
     elif step in ("pass_all", "fail_one") and current:
         for item in current.lines.all():
             result = "fail" if step == "fail_one" and item.position == 1 else "pass"
             services.record_check(item, result=result, note="核查", acting_user=world.reviewer)
+    elif step == "sign_leader" and current:
+        services.sign_acceptance(current.members.get(role="leader"), acting_user=world.reviewer)
+    elif step == "sign_all" and current:
+        group_signs(current, world.reviewer, dt.date(2024, 5, 18))
     elif step.startswith("conclude") and current:
+        for member in current.members.filter(signed_at__isnull=True):
+            with transaction.atomic():
+                try:
+                    if member.role == "leader":
+                        services.sign_acceptance(member, acting_user=world.reviewer)
+                    else:
+                        services.sign_acceptance(
+                            member,
+                            acting_user=world.reviewer,
+                            manner="paper",
+                            statement=f"{member.name}已在纸质验收意见上签字",
+                            paper_date=dt.date(2024, 5, 18),
+                        )
+                except (ValidationError, PermissionDenied):
+                    pass
         services.conclude_acceptance(
-            current,
-            passed=step == "conclude_pass",
-            conclusion="结论",
-            signatories=list(current.members.all()),
-            acting_user=world.reviewer,
+            current, passed=step == "conclude_pass", conclusion="结论", acting_user=world.reviewer
         )
     elif step == "unsigned_pass" and current:
         services.conclude_acceptance(
-            current, passed=True, conclusion="结论", signatories=[], acting_user=world.reviewer
+            current, passed=True, conclusion="结论", acting_user=world.reviewer
         )
     elif step in ("withdraw", "sustain", "reopen"):
         user = world.office if step != "withdraw" else world.huyi

@@ -46,26 +46,21 @@ def checking(world, huyi_line):
     acceptance = services.apply_for_acceptance(huyi_line, note="已完成", acting_user=world.huyi)
     services.form_review_group(
         acceptance,
-        members=[MemberEntry("张工", "leader", "市住建局"), MemberEntry("李专家", "expert", "")],
+        members=[
+            MemberEntry("张工", "leader", "市住建局", world.reviewer),
+            MemberEntry("李专家", "expert", ""),
+        ],
         visit_date=dt.date(2024, 5, 18),
         acting_user=world.reviewer,
     )
     return acceptance
 
 
-def test_concluding_before_every_line_is_checked_keeps_the_choice_text_and_signatures(
-    client, world, checking
-):
-    leader, expert = checking.members.all()
+def test_concluding_before_every_line_is_checked_keeps_the_choice_and_text(client, world, checking):
     client.force_login(world.reviewer)
     response = client.post(
         reverse("ledger-acceptance-conclude", args=[checking.pk]),
-        {
-            "passed": "1",
-            "visit_date": "2024-05-18",
-            "conclusion": "现场核查整改到位，同意销号",
-            "signatories": [str(leader.pk), str(expert.pk)],
-        },
+        {"passed": "1", "visit_date": "2024-05-18", "conclusion": "现场核查整改到位，同意销号"},
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -73,28 +68,37 @@ def test_concluding_before_every_line_is_checked_keeps_the_choice_text_and_signa
     form = html[html.index('id="conclusion-form"') :]
     assert re.search(r'value="1"[^>]*checked', form)
     assert "现场核查整改到位，同意销号" in form
-    for member in (leader, expert):
-        assert re.search(rf'value="{member.pk}"[^>]*checked', form)
     checking.refresh_from_db()
     assert checking.passed is None
 
 
-def test_a_missing_signature_is_said_beside_the_signatures(client, world, checking):
+def test_a_missing_signature_names_who_has_not_signed(client, world, checking):
     for line in checking.lines.all():
         services.record_check(line, result="pass", acting_user=world.reviewer)
-    _leader, expert = checking.members.all()
+    leader = checking.members.get(role="leader")
+    services.sign_acceptance(leader, acting_user=world.reviewer)
     client.force_login(world.reviewer)
     html = client.post(
         reverse("ledger-acceptance-conclude", args=[checking.pk]),
-        {
-            "passed": "1",
-            "visit_date": "2024-05-18",
-            "conclusion": "同意",
-            "signatories": [expert.pk],
-        },
+        {"passed": "1", "visit_date": "2024-05-18", "conclusion": "同意"},
     ).content.decode()
-    assert html.count("组长签字") == 1
-    assert "组长签字" in html[html.index('name="signatories"') - 800 :]
+    form = html[html.index('id="conclusion-form"') :]
+    assert form.count("尚有验收组成员未签字：李专家") == 1
+    assert "同意" in form
+
+
+def test_a_paper_signature_without_the_members_name_keeps_the_statement(client, world, checking):
+    expert = checking.members.get(role="expert")
+    client.force_login(world.reviewer)
+    html = client.post(
+        reverse("ledger-acceptance-sign", args=[expert.pk]),
+        {"manner": "paper", "statement": "专家已在纸上签字", "paper_date": "2024-05-18"},
+    ).content.decode()
+    row = html[html.index(f'id="member-{expert.pk}"') :]
+    assert row.count("代录说明须写明签字人姓名（李专家）") == 1
+    assert "专家已在纸上签字" in row and 'value="2024-05-18"' in row
+    expert.refresh_from_db()
+    assert expert.signed_at is None
 
 
 def test_a_correction_without_reason_is_said_beside_the_reason_and_files_are_kept(

@@ -69,18 +69,18 @@ def close_other_districts(task, reviewer):
         acceptance = services.apply_for_acceptance(line, note="申请", acting_user=None)
         services.form_review_group(
             acceptance,
-            members=[services.MemberEntry("组长", "leader")],
+            members=[services.MemberEntry("组长", "leader", "", reviewer)],
             visit_date=None,
             acting_user=reviewer,
         )
         for item in acceptance.lines.all():
             services.record_check(item, result="pass", acting_user=reviewer)
+        services.sign_acceptance(acceptance.members.get(), acting_user=reviewer)
         services.conclude_acceptance(
             acceptance,
             passed=True,
             conclusion="同意",
             visit_date=line.created_at.date(),
-            signatories=list(acceptance.members.all()),
             acting_user=reviewer,
         )
 
@@ -142,6 +142,7 @@ def test_the_whole_loop_on_seed_000(page, browser, live_server, login, world, tm
     page.goto(f"{live_server.url}{reverse('ledger-acceptance', args=[acceptance.pk])}")
     page.fill("input[name=m0_name]", SECRETS[6])
     page.fill("input[name=m0_org]", "市住建局")
+    page.select_option("select[name=m0_user]", str(world.reviewer.pk))
     page.fill("input[name=m1_name]", "刘敏")
     page.click("#group-form button[type=submit]")
     page.wait_for_selector("#checklist")
@@ -153,10 +154,15 @@ def test_the_whole_loop_on_seed_000(page, browser, live_server, login, world, tm
         page.fill(f"{row} input[name=note]", SECRETS[3])
         page.click(f"{row} button[type=submit]")
         page.wait_for_selector(f"{row} .badge.ok")
+    # the leader signs for themself and records 刘敏's signature from the paper form
+    page.click("#members .sign-form button")
+    page.wait_for_selector("text=本人在线签字")
+    page.click("#members summary:has-text('代录纸质签字')")
+    page.fill("#members .paper-form textarea[name=statement]", "刘敏已在纸质验收意见上签字")
+    page.click("#members .paper-form button[type=submit]")
+    page.wait_for_selector("text=组长代录纸质签字")
     page.check("#conclusion-form input[name=passed][value='1']")
     page.fill("#conclusion-form textarea[name=conclusion]", SECRETS[5])
-    for box in page.locator("#conclusion-form input[name=signatories]").all():
-        box.check()
     page.click("#conclusion-form button[type=submit]")
     page.wait_for_selector("#acceptance-state.ok")
 

@@ -60,16 +60,13 @@ def test_a_returned_line_and_an_unanswered_order_are_on_the_officers_list(world,
     assert waiting.entries[0].url == reverse("ledger-acceptance", args=[acceptance.pk])
     services.form_review_group(
         acceptance,
-        members=[MemberEntry("张工", "leader", "市住建局")],
+        members=[MemberEntry("张工", "leader", "市住建局", world.reviewer)],
         visit_date=TODAY,
         acting_user=world.reviewer,
     )
+    services.sign_acceptance(acceptance.members.get(), acting_user=world.reviewer)
     services.conclude_acceptance(
-        acceptance,
-        passed=False,
-        conclusion="保洁人员不足",
-        signatories=list(acceptance.members.all()),
-        acting_user=world.reviewer,
+        acceptance, passed=False, conclusion="保洁人员不足", acting_user=world.reviewer
     )
     assert "验收申请待办理" not in titled(world.reviewer)
     returned = titled(world.huyi)["验收退回，需继续整改"]
