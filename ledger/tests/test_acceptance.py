@@ -278,7 +278,7 @@ def _do(step, line, world):
         for item in current.lines.all():
             result = "fail" if step == "fail_one" and item.position == 1 else "pass"
             services.record_check(item, result=result, note="核查", acting_user=world.reviewer)
-    elif step == "sign_leader" and current:
+    elif step == "sign_leader" and current and current.members.exists():
         services.sign_acceptance(current.members.get(role="leader"), acting_user=world.reviewer)
     elif step == "sign_all" and current:
         group_signs(current, world.reviewer, dt.date(2024, 5, 18))
