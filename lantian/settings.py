@@ -159,6 +159,8 @@ MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LANTIAN_MAX_UPLOAD_BYTES = envint("LANTIAN_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# The alarm ledger (Excel) exports every alarm of the filter, up to this many, else asks to narrow.
+LANTIAN_ALARM_EXPORT_MAX = envint("LANTIAN_ALARM_EXPORT_MAX", 50_000)
 LANTIAN_MAX_EVIDENCE_BYTES = envint("LANTIAN_MAX_EVIDENCE_BYTES", 20 * 1024 * 1024)
 # The city whose unit registry resolves names in documents that do not say which city they are.
 LANTIAN_DEFAULT_CITY = os.environ.get("LANTIAN_CITY", "西安市")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -169,7 +170,17 @@ def alarm_ledger(request):
     """The ledger export (Excel) of the alarms in the current filter, with every step."""
     _staff(request)
     alarms = _alarm_filter(request).qs.order_by("-first_at")
-    alarms = alarms.prefetch_related("actions__unit", "cases")[:5000]
+    count = alarms.count()
+    limit = settings.LANTIAN_ALARM_EXPORT_MAX
+    if count > limit:
+        # Never a silently shortened ledger (it stopped at 5,000 rows and said nothing).
+        messages.error(
+            request,
+            f"筛选出 {count:,} 条报警，超过一次导出的上限 {limit:,} 条，未导出；"
+            "请按状态、级别、类别缩小范围后分批导出",
+        )
+        return redirect(f"{reverse('monitoring-alarms')}?{request.GET.urlencode()}")
+    alarms = alarms.prefetch_related("actions__unit", "cases").iterator(chunk_size=2000)
     response = HttpResponse(
         build_ledger(alarms),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

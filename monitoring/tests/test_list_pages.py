@@ -108,3 +108,43 @@ def test_a_bad_filter_value_is_ignored_not_a_server_error(client, world, fleet):
         "/monitoring/sites/?page=abc&sort=--",
     ):
         assert client.get(url).status_code in (200, 404), url
+
+
+def _many_alarms(device, n):
+    now = tz.now()
+    Alarm.objects.bulk_create(
+        Alarm(
+            device=device,
+            site=device.site,
+            kind="exceedance",
+            code="a34001",
+            level=1,
+            first_at=now - dt.timedelta(minutes=i),
+            last_at=now - dt.timedelta(minutes=i),
+            status="dispatched",
+        )
+        for i in range(n)
+    )
+
+
+def test_the_alarm_ledger_exports_every_alarm_past_five_thousand(client, world, devices):
+    """It stopped at 5,000 rows without a word."""
+    import io
+
+    from openpyxl import load_workbook
+
+    _many_alarms(devices[0], 5003)
+    client.force_login(world.office)
+    response = client.get("/monitoring/alarms/ledger.xlsx?status=all")
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True)["报警台账"]
+    assert sheet.max_row == 5004
+
+
+def test_an_export_over_the_limit_says_so_and_keeps_the_filter(client, world, devices, settings):
+    settings.LANTIAN_ALARM_EXPORT_MAX = 3
+    _many_alarms(devices[0], 4)
+    client.force_login(world.office)
+    response = client.get("/monitoring/alarms/ledger.xlsx?level=1", follow=True)
+    page = response.content.decode()
+    assert "超过一次导出的上限 3 条" in page and "筛选出 4 条报警" in page
+    assert response.redirect_chain[-1][0].endswith("?level=1")
