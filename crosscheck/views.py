@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -34,11 +35,14 @@ def finding_list(request):
     for field in ("district", "unit"):
         if params.key(request.GET, field):
             findings = findings.filter(**{field: params.key(request.GET, field)})
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "crosscheck/finding_list.html",
         {
-            "findings": findings[:500],
+            "page": Paginator(findings, 50).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
             "status": status,
             "statuses": Status.choices,
             "rules": Rule.choices,

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -51,6 +52,12 @@ def _apply_errors(form, err: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @login_required
 def case_list(request):
     """Cases the user may see, newest first, with filters by status and year."""
@@ -68,7 +75,10 @@ def case_list(request):
         request,
         "monitoring/case_list.html",
         {
-            "cases": cases.order_by("-opened_on", "-id")[:500],
+            "page": Paginator(cases.order_by("-opened_on", "-id"), 50).get_page(
+                request.GET.get("page")
+            ),
+            "query": _without_page(request),
             "statuses": CaseStatus.choices,
             "status": status,
             "year": year,

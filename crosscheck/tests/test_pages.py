@@ -75,3 +75,26 @@ def test_each_units_share_of_confirmed_findings_is_beside_its_rank(client, world
     client.force_login(world.office)
     body = client.get(reverse("ledger-ranking") + "?month=2025-06").content.decode()
     assert "核实疑点占比" in body and "75.0%" in body and "25.0%" in body
+
+
+def test_the_finding_list_pages_past_its_first_fifty_with_its_filter(client, world):
+    """It showed the newest 500 and no more; now 50 a page, every finding reachable."""
+    now = tz.now()
+    Finding.objects.bulk_create(
+        Finding(
+            rule=Rule.TEXT_COPY,
+            key=f"page{k}",
+            severity="medium",
+            title=f"疑点{k:03d}",
+            detail="d",
+            first_found_at=now,
+            last_found_at=now - dt.timedelta(minutes=k),
+        )
+        for k in range(51)
+    )
+    client.force_login(world.office)
+    first = client.get("/crosscheck/?rule=text_copy").content.decode()
+    assert "共 51 条" in first and "疑点000" in first and "疑点050" not in first
+    assert "rule=text_copy&amp;page=2" in first
+    second = client.get("/crosscheck/?rule=text_copy&page=2").content.decode()
+    assert "疑点050" in second and "疑点000" not in second

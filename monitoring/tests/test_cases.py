@@ -306,3 +306,11 @@ def test_a_number_template_with_a_nul_byte_is_refused_on_every_database(world, a
             authority=bureau(world),
         )
     assert not Case.objects.filter(alarm=alarm).exists()
+
+
+@pytest.mark.django_db
+def test_the_case_list_is_paged_and_counts_every_case(client, world):
+    """It showed the newest 500 and no more, without saying so."""
+    client.force_login(world.office)
+    body = client.get("/monitoring/cases/?year=2026").content.decode()
+    assert "共 0 件" in body
