@@ -41,3 +41,30 @@ def basis(text: str) -> str:
     for code, title in regulation_titles().items():
         text = text.replace(code, title)
     return text
+
+
+# Why the gateway set bytes aside (``hj212.errors`` and the gateway's own refusals).
+FRAME_REASONS = {
+    "bad_header": "报文头错误（不是 ## 加四位长度）",
+    "bad_length": "长度与数据段不符",
+    "truncated": "报文不完整",
+    "bad_crc": "CRC 校验错误",
+    "bad_crc_case": "CRC 为小写（严格模式）",
+    "bad_encoding": "字符编码错误",
+    "bad_segment": "数据段格式错误",
+    "missing_field": "缺少必需字段",
+    "bad_field": "字段值错误",
+    "garbage": "报文之间的无效字节",
+    "encrypted": "加密报文，无密钥",
+    "sm4_no_key": "加密报文，设备未登记有效密钥",
+    "sm4_failed": "加密报文，现有密钥均无法解密",
+    "unknown_mn": "设备编号 MN 未登记",
+    "bad_password": "访问密码 PW 不符",
+    "not_stored": "非数据上传命令，不入库",
+    "rate_limited": "来源地址发送过频，已限流",
+}
+
+
+def frame_reason(code: str) -> str:
+    """``bad_crc`` → ``CRC 校验错误``; an unknown code is named as such, never shown bare."""
+    return FRAME_REASONS.get(code) or f"其他原因（{code}）"

@@ -32,3 +32,23 @@ def test_alarm_pages_show_names_not_codes(client, world, devices):
         visible = body.split("<main", 1)[1]
         assert "总悬浮颗粒物 TSP" in visible, url
         assert ">a34001<" not in visible and " a34001<" not in visible and "LANTIAN-" not in visible
+
+
+@pytest.mark.django_db
+def test_the_quarantine_page_names_each_reason_in_words_and_pages(client, world):
+    """It showed the gateway's codes (``bad_crc``) and stopped at 300 rows."""
+    from lantian.lib import tz
+    from monitoring.hj212 import errors as E
+    from monitoring.models import Quarantine
+    from monitoring.names import FRAME_REASONS
+
+    reasons = [v for k, v in vars(E).items() if k.isupper() and isinstance(v, str)]
+    assert set(reasons) <= set(FRAME_REASONS), "every refusal the codec can give has a name"
+    Quarantine.objects.bulk_create(
+        Quarantine(received_at=tz.now(), peer="10.0.0.1", reason="bad_crc", raw=b"##0001x")
+        for _ in range(101)
+    )
+    client.force_login(world.office)
+    body = client.get("/monitoring/quarantine/").content.decode()
+    assert "CRC 校验错误" in body and "bad_crc" not in body
+    assert "近 30 天共 101 条" in body and "page=2" in body
