@@ -85,6 +85,14 @@ def _links(page, selector: str) -> list[str]:
     return [h for h in hrefs if h and h.startswith("/") and not h.startswith("/admin")]
 
 
+def _words(page) -> str:
+    """The page's visible text without its <code> elements: a placeholder a template author
+    types (``{{ by_kind }}``) or a raw HJ 212 frame is shown as-is on purpose. The elements are
+    emptied in the live page (innerText needs the layout); the walk navigates away after."""
+    page.evaluate("() => document.querySelectorAll('code').forEach(e => { e.textContent = ''; })")
+    return page.inner_text("body")
+
+
 def _sign_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
@@ -130,7 +138,7 @@ def test_every_role_walks_every_menu_page_in_words_and_on_a_phone(browser, demo_
                     if width > viewport[0]:
                         failures.append(f"{where}: {width}px wide")
                 else:
-                    failures += [f"{where}: {p}" for p in problems_in(page.inner_text("body"))]
+                    failures += [f"{where}: {p}" for p in problems_in(_words(page))]
             context.close()
     assert not failures, "\n".join(failures)
 
@@ -158,6 +166,6 @@ def test_every_role_sees_its_menu_in_words_on_a_phone(browser, small_demo):
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 390:
                 failures.append(f"{where}: {width}px wide")
-            failures += [f"{where}: {p}" for p in problems_in(page.inner_text("body"))]
+            failures += [f"{where}: {p}" for p in problems_in(_words(page))]
         context.close()
     assert not failures, "\n".join(failures)
