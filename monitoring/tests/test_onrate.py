@@ -173,3 +173,66 @@ def test_a_late_value_refreshes_the_day_groups(world, fleet):
     insert_rows([_row(dust, "a34001", start + dt.timedelta(minutes=5), 10.0, "N")])
     rollups.refresh([(dust.pk, start)])
     assert hours.totals([dust], start, end, rules)[dust.pk] == hours.Totals(1, 1)
+
+
+@pytest.mark.django_db
+def test_a_fume_sample_is_judged_by_the_thresholds_in_force_on_its_date(world, fleet):
+    """The fan threshold is regulation data with dates: the states count each sample by the
+    version in force on its own day, so a later version leaves earlier days as they were."""
+    from regulations import lookup
+    from regulations.loading import load_regulations
+    from regulations.models import Regulation, RegulatoryValue
+
+    _, amps, _ = fleet
+    load_regulations()
+    stricter = Regulation.objects.create(
+        family="monitoring_rates",
+        code="测试-风机电流3A",
+        title="测试",
+        scope="本市",
+        priority=1,
+        effective_from=dt.date(2026, 6, 2),
+        source="测试",
+    )
+    for key, value in (
+        ("dust_running_flags", ["N", "T", ""]),
+        ("status_on_value", 1),
+        ("fan_on_current", 3.0),  # the monitor's 2.1 A no longer counts as the fan running
+        ("purifier_on_current", 0.1),
+    ):
+        RegulatoryValue.objects.create(regulation=stricter, key=key, value=value)
+    lookup.clear_cache()
+    try:
+        first = tz.start_of_local_day(dt.date(2026, 6, 1))
+        rows = []
+        for day in range(2):
+            when = first + dt.timedelta(days=day, hours=12)
+            rows.append(_row(amps, "fan_current", when, 2.1))
+            rows.append(_row(amps, "purifier_current", when, 0.3))
+        insert_rows(rows)
+        end = first + dt.timedelta(days=2)
+        rollups.rebuild(first, end)
+        counts = hours.hour_counts([amps], first, end, OnRules())
+        assert [(h.hour.day, h.fan_on, h.both_on) for h in counts[amps.pk]] == [
+            (1, 1, 1),
+            (2, 0, 0),
+        ]
+    finally:
+        lookup.clear_cache()
+
+
+@pytest.mark.django_db
+def test_verify_finds_missing_states_so_no_month_is_archived_without_them(world, fleet):
+    from monitoring.models import HourlyState
+
+    fume, amps, dust = fleet
+    start = tz.start_of_local_day(dt.date(2026, 6, 1))
+    end = start + dt.timedelta(days=1)
+    insert_rows(_fleet_rows(fume, amps, dust, start))
+    rollups.rebuild(start, end)
+    assert rollups.verify(start, end) == []
+    HourlyState.objects.filter(device=dust).delete()
+    wrong = rollups.verify(start, end)
+    assert {(w[0], w[1]) for w in wrong} == {(dust.pk, "state")} and len(wrong) == 6
+    rollups.rebuild(start, end)
+    assert rollups.verify(start, end) == []
