@@ -3,6 +3,7 @@ from django.http import FileResponse, Http404, HttpResponse
 
 from accounts.access import can_view
 from evidence.models import EvidenceFile
+from evidence.previews import pdf_preview
 
 
 @login_required
@@ -14,6 +15,16 @@ def download(request, pk: int):
     target = evidence.attached_to
     if target is None or not can_view(request.user, target):
         raise Http404
+    if evidence.kind == "pdf" and request.GET.get("thumb"):
+        # the first page, rendered once under limits; a file that cannot be read gives the
+        # placeholder (evidence.previews)
+        try:
+            png = pdf_preview(evidence)
+        except FileNotFoundError:
+            raise Http404 from None
+        response = HttpResponse(png, content_type="image/png")
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
