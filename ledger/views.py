@@ -681,6 +681,7 @@ def _acceptance_context(
         "paper_form": paper_form or PaperSignatureForm(initial={"paper_date": visit}),
         "paper_for": paper_for,
         "signatures_needed": services.signatures_needed(acceptance, members) if members else 0,
+        "group_leader": leader,
     }
 
 

@@ -297,6 +297,8 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     head, _dot, tail = name.partition(".")
     if tail:  # ``3.deadline``: a field of task 3 of a plan draft
         return str(_("任务%(no)s %(field)s") % {"no": head, "field": task_field_label(tail)})
+    if not name.isascii():  # recorded in words already ("第3项": the checklist line checked)
+        return name
     return str(_("其他"))
 
 

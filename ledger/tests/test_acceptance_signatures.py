@@ -4,6 +4,7 @@ has signed (issue 12, item 5)."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import time_machine
@@ -221,6 +222,7 @@ def test_the_page_shows_each_members_unit_time_and_manner(client, world, accepta
     assert "2024-05-20 10:00" in table  # Beijing time, not UTC (02:00)
     assert "本人在线签字" in table and "组长代录纸质签字" in table
     assert "王科长已于5月18日在纸质验收意见上签字" in table and "2024-05-18" in table
+    assert "组长张工代录" in table
     # the expert sees their own button, and no paper form (only the leader records those)
     assert table.count("本人签字</button>") == 1 and "paper-form" not in table
 
@@ -272,3 +274,22 @@ def test_a_member_waiting_to_sign_has_it_on_their_to_do_list(world, acceptance, 
     services.sign_acceptance(_members(acceptance)["李专家"], acting_user=expert_user)
     assert "验收待本人签字" not in mine(expert_user)
     assert "验收待本人签字" in mine(world.reviewer)
+
+
+def test_the_history_tells_each_signature_in_words(client, world, acceptance, expert_user):
+    m = _members(acceptance)
+    services.sign_acceptance(m["李专家"], acting_user=expert_user)
+    _paper(m["王科长"], world.reviewer)
+    services.record_check(
+        acceptance.lines.first(), result="pass", note="复核", acting_user=world.reviewer
+    )
+    client.force_login(world.reviewer)
+    html = client.get(reverse("audit-history", args=["ledger.acceptance", acceptance.pk]))
+    text = html.content.decode()
+    assert "验收组成员签字" in text and "核查结果变更，签字作废" in text
+    assert "李专家（专家）· 本人在线签字" in text
+    assert "王科长（部门业务骨干）· 组长代录纸质签字" in text
+    assert "acceptance.signed" not in text and "paper_signed_on" not in text
+    # a finding names its checklist line (it said 其他)
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+    assert "第1项 ：符合 → 符合" in words and "其他" not in words
