@@ -32,3 +32,25 @@ class RefuseNulMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class NumberOutOfRangeMiddleware:
+    """A number no database column can hold (``99999999999999999999999`` typed into a form
+    whose field picks a record by id) makes SQLite raise OverflowError while binding it, deep
+    inside a form's validation. PostgreSQL simply finds no such record; on SQLite it was a
+    server error. Whatever view it reaches, the person gets a 400 page that says what was
+    wrong; nothing was written, since every write is one transaction."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OverflowError) or request.path.startswith("/api/"):
+            return None
+        from django.shortcuts import render
+
+        message = _("输入的数字超出允许范围，请检查后重新填写。")
+        return render(request, "400.html", {"message": message}, status=400)

@@ -1,5 +1,6 @@
-"""Every page a person can open answers garbage in its query string with a page or a clear
-refusal, never a server error (a letter where a district id was due made /crosscheck/ a 500).
+"""Every page a person can open answers garbage in its query string (and its forms) with a page
+or a clear refusal, never a server error (a letter where a district id was due made /crosscheck/
+a 500).
 
 Each GET page without path arguments is opened as the office and as a unit officer with every
 query parameter the code reads set to values a careless link or a hostile one would carry.
@@ -60,3 +61,37 @@ def test_no_page_answers_garbage_in_its_query_with_a_server_error(client, world,
             if not isinstance(status, int) or status >= 500:
                 failures.append((getattr(user, "username", "anonymous"), url, status))
     assert failures == [], "\n".join(map(str, failures))
+
+
+FIELDS = (
+    PARAMS
+    + (
+        "title name text file units tasks deadline due note reason body content mn password unit_id "
+        "answer passed conclusion visit_date statement"
+    ).split()
+)
+
+
+@pytest.mark.parametrize("garbage", ["abc", "²", "99999999999999999999999", ""])
+def test_no_form_answers_garbage_with_a_server_error(client, world, garbage):
+    """Posting garbage to every page: a form with errors, a refusal or a redirect; never a 5xx.
+    A 23-digit id in 督办's unit picker made SQLite raise OverflowError inside the form."""
+    failures = []
+    for user in (world.office, world.huyi):
+        client.force_login(user)
+        for url in _get_urls():
+            try:
+                status = client.post(url, {name: garbage for name in FIELDS}).status_code
+            except Exception as exc:  # noqa: BLE001
+                status = f"{type(exc).__name__}: {exc}"
+            if not isinstance(status, int) or status >= 500:
+                failures.append((user.username, url, status))
+    assert failures == [], "\n".join(map(str, failures))
+
+
+def test_a_number_out_of_range_in_a_form_says_so(client, world):
+    client.force_login(world.office)
+    response = client.post("/ledger/supervision/new/", {"units": "99999999999999999999999"})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "数字超出允许范围" in response.content.decode()
