@@ -66,8 +66,8 @@ def test_no_page_answers_garbage_in_its_query_with_a_server_error(client, world,
 FIELDS = (
     PARAMS
     + (
-        "title name text file units tasks deadline due note reason body content mn password unit_id "
-        "answer passed conclusion visit_date statement"
+        "title name text file units tasks deadline due note reason body content mn password "
+        "unit_id answer passed conclusion visit_date statement"
     ).split()
 )
 

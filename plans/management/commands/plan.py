@@ -80,7 +80,8 @@ class Command(BaseCommand):
         try:
             preview = preview_plan_import(extraction, city=city)
         except UnknownCity as exc:
-            raise CommandError(str(exc)) from exc
+            self.stderr.write(f"lantian plan import: {exc}")
+            sys.exit(2)
         conflicts = options["conflicts"]
         self._print_preview(preview, extraction, conflicts)
         if options["dry_run"]:
