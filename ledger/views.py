@@ -671,7 +671,7 @@ def _acceptance_context(
         "lines": [(line, evidence[line.pk]) for line in lines],
         "can_review": can_review and not acceptance.is_decided,
         "group_form": group_form
-        or GroupForm(accounts=accounts, initial={"visit_date": visit, **_member_initial(members)}),
+        or GroupForm(accounts=accounts, initial=_group_initial(request, visit, members, accounts)),
         "conclusion_form": conclusion_form or ConclusionForm(initial={"visit_date": visit}),
         "check_form": CheckForm(),
         "signed": [m for m in members if m.signed_at],
@@ -683,6 +683,15 @@ def _acceptance_context(
         "signatures_needed": services.signatures_needed(acceptance, members) if members else 0,
         "group_leader": leader,
     }
+
+
+def _group_initial(request, visit, members, accounts) -> dict:
+    """The group as it stands; a new group starts with the person forming it as its leader
+    (the leader signs in), when their account may lead it."""
+    initial = {"visit_date": visit, **_member_initial(members)}
+    if not members and any(u.pk == request.user.pk for u in accounts):
+        initial["m0_user"] = str(request.user.pk)
+    return initial
 
 
 def _member_initial(members) -> dict:

@@ -293,3 +293,45 @@ def test_the_history_tells_each_signature_in_words(client, world, acceptance, ex
     # a finding names its checklist line (it said 其他)
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
     assert "第1项 ：符合 → 符合" in words and "其他" not in words
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"manner": "stamp"},
+        {"manner": "paper", "statement": "王科长已签字", "paper_date": "0"},
+        {"manner": "paper", "statement": "王科长\x00已签字", "paper_date": "2024-05-18"},
+        {"manner": "paper", "statement": "王科长已签字", "paper_date": "9999-12-31"},
+        {"manner": "paper", "statement": "王科长已签字"},
+    ],
+)
+def test_careless_signatures_through_the_api_answer_4xx(client, world, acceptance, body):
+    member = _members(acceptance)["王科长"]
+    client.force_login(world.reviewer)
+    url = f"/api/v1/ledger/acceptance-members/{member.pk}/sign"
+    answer = client.post(url, json.dumps(body), content_type="application/json")
+    assert answer.status_code in (400, 422) and answer.json()["detail"], answer.content
+    member.refresh_from_db()
+    assert member.signed_at is None
+    huge = "/api/v1/ledger/acceptance-members/99999999999999999999/sign"
+    assert client.post(huge, "{}", content_type="application/json").status_code in (404, 422)
+
+
+def test_a_new_group_starts_with_the_person_forming_it_as_the_leaders_account(
+    client, world, huyi_line
+):
+    services.submit_report(
+        huyi_line,
+        period=dt.date(2024, 5, 1),
+        narrative="已完成",
+        percent=100,
+        acting_user=world.huyi,
+        no_evidence_reason="无佐证（测试）",
+    )
+    acceptance = services.apply_for_acceptance(huyi_line, note="申请", acting_user=world.huyi)
+    client.force_login(world.reviewer)
+    html = client.get(reverse("ledger-acceptance", args=[acceptance.pk])).content.decode()
+    start = html.index('name="m0_user"')
+    row = html[start : html.index("</select>", start)]
+    assert re.search(rf'value="{world.reviewer.pk}"[^>]*selected', row)
+    assert "huyi" not in row  # only the review unit's reviewers and the office may be linked

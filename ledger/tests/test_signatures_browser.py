@@ -1,5 +1,6 @@
 """In Chromium (issue 12, item 5): two members of a review group sign the acceptance, each
-logged in as themself, and then the leader concludes the round."""
+logged in as themself, the leader records the third member's paper signature, and then the
+leader concludes the round."""
 
 import pytest
 from django.urls import reverse
@@ -30,6 +31,7 @@ def test_two_members_sign_and_the_group_concludes(page, live_server, login, worl
         members=[
             MemberEntry("张建国", "leader", "市住建局", world.reviewer),
             MemberEntry("刘敏", "expert", "西安建筑科技大学", expert),
+            MemberEntry("陈晓", "staff", "市生态环境局"),
         ],
         visit_date=today,
         acting_user=world.reviewer,
@@ -37,7 +39,7 @@ def test_two_members_sign_and_the_group_concludes(page, live_server, login, worl
     for item in acceptance.lines.all():
         services.record_check(item, result="pass", note="现场核实", acting_user=world.reviewer)
     url = f"{live_server.url}{reverse('ledger-acceptance', args=[acceptance.pk])}"
-    leader, member = acceptance.members.order_by("id")
+    leader, member, paper = acceptance.members.order_by("id")
 
     # the expert signs for themself: one button, on their own row only
     login("expert", "pw-expert")
@@ -53,10 +55,14 @@ def test_two_members_sign_and_the_group_concludes(page, live_server, login, worl
     page.check("#conclusion-form input[name=passed][value='1']")
     page.fill("#conclusion-form textarea[name=conclusion]", "逐项核查符合要求，同意销号。")
     page.click("#conclusion-form button[type=submit]")
-    page.wait_for_selector("#conclusion-form >> text=尚有验收组成员未签字：张建国")
+    page.wait_for_selector("#conclusion-form >> text=尚有验收组成员未签字：张建国、陈晓")
 
     page.click(f"#member-{leader.pk} .sign-form button")
     page.wait_for_selector(f"#member-{leader.pk} >> text=本人在线签字")
+    page.click(f"#member-{paper.pk} summary")
+    page.fill(f"#member-{paper.pk} textarea", "陈晓已在纸质验收意见上签字，原件存档")
+    page.click(f"#member-{paper.pk} .paper-form button")
+    page.wait_for_selector(f"#member-{paper.pk} >> text=组长代录纸质签字")
     row = page.inner_text(f"#member-{member.pk}")
     assert "刘敏" in row and "西安建筑科技大学" in row and today.isoformat() in row
     page.check("#conclusion-form input[name=passed][value='1']")
@@ -65,4 +71,4 @@ def test_two_members_sign_and_the_group_concludes(page, live_server, login, worl
     page.wait_for_selector("#acceptance-state.ok")
     huyi_line.refresh_from_db()
     assert huyi_line.status == "closed"
-    assert acceptance.members.filter(signed_at__isnull=False).count() == 2
+    assert acceptance.members.filter(signed_at__isnull=False).count() == 3
