@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -54,8 +55,9 @@ def unit_list(request):
 @login_required
 def notification_list(request):
     """My notifications, newest first; opening the list marks nothing, opening one marks it read."""
-    notifications = Notification.objects.filter(user=request.user).select_related("unit")[:200]
-    return render(request, "accounts/notification_list.html", {"notifications": notifications})
+    notifications = Notification.objects.filter(user=request.user).select_related("unit")
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/notification_list.html", {"page": page})
 
 
 @login_required

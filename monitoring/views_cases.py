@@ -233,7 +233,8 @@ def notices(request):
         else:
             messages.success(request, _("已登记"))
             return redirect("monitoring-notices")
-    rows = AnnouncedInspection.objects.select_related("district").order_by("-announced_at")[:200]
+    rows = AnnouncedInspection.objects.select_related("district").order_by("-announced_at")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
-        request, "monitoring/notices.html", {"form": form, "rows": rows, "is_office": True}
+        request, "monitoring/notices.html", {"form": form, "page": page, "is_office": True}
     )

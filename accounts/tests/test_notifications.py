@@ -36,3 +36,16 @@ def test_only_the_owner_can_open_a_notification(client, world):
     assert response.url == "/units/"
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_every_notification_is_reachable_by_paging(client, world):
+    """The list stopped at the newest 200; older ones could not be opened."""
+    Notification.objects.bulk_create(
+        Notification(user=world.office, kind="reminder", title=f"提醒{k:03d}") for k in range(51)
+    )
+    client.force_login(world.office)
+    first = client.get("/notifications/").content.decode()
+    second = client.get("/notifications/?page=2").content.decode()
+    titles = {f"提醒{k:03d}" for k in range(51)}
+    assert {t for t in titles if t in first} | {t for t in titles if t in second} == titles
+    assert "page=2" in first
