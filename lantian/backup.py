@@ -98,7 +98,7 @@ def backup(path: Path) -> dict:
             database = "database.sqlite3"
         else:  # pragma: no cover - lantian runs on these two
             raise BackupError(f"不支持的数据库：{_vendor()}")
-        files = sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
+        files = sorted(_media_files(media)) if media.exists() else []
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
@@ -117,6 +117,17 @@ def backup(path: Path) -> dict:
                 archive.add(checkpoints, "audit-checkpoints.jsonl")
         os.replace(partial, path)
     return manifest
+
+
+# Media folders rebuilt on demand from the files kept (PDF first-page previews, keyed by
+# content hash): not archived.
+DERIVED_MEDIA = ("previews",)
+
+
+def _media_files(media: Path):
+    for path in media.rglob("*"):
+        if path.is_file() and path.relative_to(media).parts[0] not in DERIVED_MEDIA:
+            yield path
 
 
 def _database_is_empty() -> bool:

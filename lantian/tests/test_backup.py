@@ -54,6 +54,10 @@ def test_a_backup_restores_into_a_fresh_database_and_the_audit_chain_verifies(
     evidence = attach_evidence(
         SimpleUploadedFile("现场照片.png", PNG), to=unit, acting_user=world.office
     )
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    preview = default_storage.save("previews/pdf/ab/ab.png", ContentFile(PNG))
     checkpoints.write()
     rows = AuditEvent.objects.count()
     archive = tmp_path / "lantian-backup.tar.gz"
@@ -62,6 +66,7 @@ def test_a_backup_restores_into_a_fresh_database_and_the_audit_chain_verifies(
         names = tar.getnames()
     assert "manifest.json" in names and "audit-checkpoints.jsonl" in names
     assert f"media/{evidence.file.name}" in names
+    assert f"media/{preview}" not in names  # derived, rebuilt on demand
 
     restored = run_cli("restore", str(archive), env=fresh_database)
     assert restored.returncode == 0, restored.stdout + restored.stderr
