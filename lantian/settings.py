@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "roster",
     "crosscheck",
     "reports",
+    "onemap",  # after the apps whose demo data it places on the map
     "axes",
 ]
 

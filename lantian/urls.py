@@ -21,6 +21,7 @@ urlpatterns = [
     path("air/", include("airquality.urls")),
     path("crosscheck/", include("crosscheck.urls")),
     path("reports/", include("reports.urls")),
+    path("map/", include("onemap.urls")),
 ]
 
 

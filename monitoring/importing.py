@@ -1,9 +1,10 @@
 """Importing sites and devices from an Excel workbook, all or nothing.
 
 Sheet ``点位`` (sites) and sheet ``设备`` (devices) with the columns in ``SITE_COLUMNS`` and
-``DEVICE_COLUMNS``. Choice columns accept the Chinese label or the code. Responsible units are
-names the city's registry resolves (``、`` between several). Every row is checked first; one
-bad row and nothing is stored, and the errors name their sheet, row and column.
+``DEVICE_COLUMNS`` (sites may add ``经度`` and ``纬度``). Choice columns accept the Chinese
+label or the code. Responsible units are names the city's registry resolves (``、`` between
+several). Every row is checked first; one bad row and nothing is stored, and the errors name
+their sheet, row and column.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ SITE_COLUMNS = [
     "排放口数",
     "责任单位",
 ]
+# optional: a workbook made before the 一张图 imports without them (its sites stay unplaced)
+SITE_OPTIONAL_COLUMNS = ["经度", "纬度"]
 DEVICE_COLUMNS = [
     "MN",
     "密码",
@@ -70,7 +73,7 @@ def _choice(value, choices, label: str, errors: list[str], where: str, blank=Fal
     return ""
 
 
-def _rows(book, sheet: str, columns: list[str], errors: list[str]):
+def _rows(book, sheet: str, columns: list[str], errors: list[str], optional=()):
     if sheet not in book.sheetnames:
         errors.append(f"缺少工作表「{sheet}」")
         return
@@ -81,7 +84,7 @@ def _rows(book, sheet: str, columns: list[str], errors: list[str]):
     if missing:
         errors.append(f"工作表「{sheet}」缺少列：{'、'.join(missing)}")
         return
-    index = {c: header.index(c) for c in columns}
+    index = {c: header.index(c) for c in [*columns, *optional] if c in header}
     for number, row in enumerate(rows, start=2):
         if not any(v not in (None, "") for v in row):
             continue
@@ -103,7 +106,7 @@ def import_registry(file, *, acting_user, city_name: str | None = None) -> Impor
     errors: list[str] = []
     result = ImportResult()
     sites: dict[tuple[str, str], Site] = {}
-    for number, row in _rows(book, "点位", SITE_COLUMNS, errors):
+    for number, row in _rows(book, "点位", SITE_COLUMNS, errors, SITE_OPTIONAL_COLUMNS):
         where = f"点位 第{number}行"
         site = _site_from(row, city, index, errors, where)
         if site is not None:
@@ -146,6 +149,7 @@ def _site_from(row, city, index, errors, where):
         site.outlets = int(row["排放口数"] or 0)
     except (TypeError, ValueError):
         errors.append(f"{where} 排放口数「{row['排放口数']}」不是整数")
+    _coordinates(site, row, errors, where)
     if site.kind == SiteKind.CONSTRUCTION and not site.phase:
         errors.append(f"{where} 建筑工地须填写施工阶段")
     if site.kind == SiteKind.RESTAURANT and not site.size_class:
@@ -160,6 +164,24 @@ def _site_from(row, city, index, errors, where):
     if not units:
         errors.append(f"{where} 须填写至少一个责任单位")
     return site, units
+
+
+def _coordinates(site, row, errors, where) -> None:
+    """经度、纬度 in decimal degrees, both or neither; blank columns leave the site as it was."""
+    texts = [str(row.get(c) if row.get(c) is not None else "").strip() for c in ("经度", "纬度")]
+    if not any(texts):
+        return
+    try:
+        lon, lat = (float(t) for t in texts)
+    except ValueError:
+        errors.append(f"{where} 经度、纬度须同时填写十进制度数（如 108.94、34.26）")
+        return
+    if 73 <= lat <= 136 and 3 <= lon <= 54:  # China's longitudes in the latitude column
+        errors.append(f"{where} 经度、纬度疑似填反（经度约 73～135，纬度约 3～54）")
+    elif not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        errors.append(f"{where} 经纬度「{texts[0]}，{texts[1]}」超出范围")
+    else:
+        site.longitude, site.latitude = lon, lat
 
 
 def _device_from(row, city, sites, errors, where):

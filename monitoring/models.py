@@ -38,6 +38,9 @@ class Site(models.Model):
     )
     units = models.ManyToManyField(Unit, related_name="monitored_sites", verbose_name=_("责任单位"))
     address = models.CharField(_("地址"), max_length=300, blank=True)
+    # Where it stands, in degrees: the 一张图 (onemap) draws its devices there.
+    latitude = models.FloatField(_("纬度"), null=True, blank=True)
+    longitude = models.FloatField(_("经度"), null=True, blank=True)
     operator = models.CharField(_("建设/经营单位"), max_length=200, blank=True)
     phase = models.CharField(_("施工阶段"), max_length=16, choices=Phase.choices, blank=True)
     size_class = models.CharField(

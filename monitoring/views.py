@@ -26,7 +26,13 @@ from monitoring import rates as rate_calc
 from monitoring.choices import AlarmStatus, DeviceKind
 from monitoring.filters import AlarmFilter, DeviceFilter
 from monitoring.forms import StepForm
-from monitoring.importing import DEVICE_COLUMNS, SITE_COLUMNS, ImportRefused, import_registry
+from monitoring.importing import (
+    DEVICE_COLUMNS,
+    SITE_COLUMNS,
+    SITE_OPTIONAL_COLUMNS,
+    ImportRefused,
+    import_registry,
+)
 from monitoring.ledger import build_ledger
 from monitoring.models import Alarm, Device, Quarantine, Site
 from monitoring.tables import PER_PAGE, AlarmTable, DeviceTable, SiteTable
@@ -341,6 +347,7 @@ def import_registry_view(request):
             "result": result,
             "is_office": True,
             "site_columns": SITE_COLUMNS,
+            "site_optional_columns": SITE_OPTIONAL_COLUMNS,
             "device_columns": DEVICE_COLUMNS,
         },
     )

@@ -93,6 +93,7 @@ def register() -> int:
             size_class="large" if kind == "fume" else "",
         )
         site.units.set(Unit.objects.filter(district=district, kind="government"))
+        _place(site)
         Device.objects.create(
             mn=mn,
             password=PASSWORD,
@@ -104,6 +105,17 @@ def register() -> int:
         created += 1
         record("demo", "device.fleet_registered", district, changes={"devices": [0, 1]})
     return created
+
+
+def _place(site) -> None:
+    """A point inside its district for the 一张图 (none when the city's outline is not packaged)."""
+    from lantian.lib import boundaries
+
+    found = boundaries.city_map(site.district.parent.name)
+    area = found.area(site.district.name, site.district.aliases) if found else None
+    if area is not None:
+        site.longitude, site.latitude = boundaries.point_in(area, site.name)
+        site.save(update_fields=["longitude", "latitude"])
 
 
 def wait_for(host: str, port: int, seconds: float) -> bool:

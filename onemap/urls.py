@@ -1,0 +1,5 @@
+from django.urls import path
+
+from onemap import views
+
+urlpatterns = [path("", views.city_map, name="onemap")]
