@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from emergency import creditcode
-from lantian.lib import safedocs
+from lantian.lib import coords, safedocs
 
 LEVELS = (("yellow", "黄色"), ("orange", "橙色"), ("red", "红色"))
 
@@ -33,6 +33,10 @@ BASE_COLUMNS: list[tuple[str, tuple[str, ...], bool]] = [
     ("units", ("监管责任单位", "责任单位"), False),
     ("address", ("地址", "企业地址"), False),
     ("mns", ("在线监测设备MN", "在线监测设备", "设备MN"), False),
+    # where it is registered: the 一张图 draws its spot checks there, and the cross-check
+    # compares inspectors' routes with it
+    ("longitude", ("经度",), False),
+    ("latitude", ("纬度",), False),
 ]
 LEVEL_FIELDS = (
     ("measures", "预警减排措施"),
@@ -109,6 +113,7 @@ class Record:
     address: str
     mns: list[str]
     measures: dict[str, Measure] = field(default_factory=dict)
+    place: tuple[float, float] | None = None  # (longitude, latitude); None: left as it was
 
 
 @dataclass
@@ -254,6 +259,11 @@ def _check_row(row_no, raw, districts, resolve_unit):
     for mn in mns:
         if not MN_PATTERN.match(mn):
             bad("在线监测设备MN", f"设备编码 MN“{mn}”格式不对（6–24 位字母或数字）")
+    place = None
+    try:
+        place = coords.parse(raw.get("longitude"), raw.get("latitude"))
+    except ValueError as exc:
+        bad("经度", str(exc))
     measures = {}
     for level, level_name in LEVELS:
         measure = _check_measure(raw, level, level_name, bad)
@@ -273,6 +283,7 @@ def _check_row(row_no, raw, districts, resolve_unit):
         address=raw.get("address", ""),
         mns=list(dict.fromkeys(mns)),
         measures=measures,
+        place=place,
     )
     return record, problems, warnings
 

@@ -175,6 +175,8 @@ def export_rows(enterprises: QuerySet) -> list[dict[str, Any]]:
             "units": [u.name for u in e.responsible_units.all()],
             "address": e.address,
             "mns": e.device_mns,
+            "longitude": "" if e.longitude is None else e.longitude,
+            "latitude": "" if e.latitude is None else e.latitude,
         }
         for m in e.measures.all():
             row[f"{m.level}_measures"] = m.measures

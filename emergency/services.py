@@ -193,6 +193,8 @@ def _apply_enterprises(run, records, existing, acting_user, today) -> dict[str, 
             "grade": r.grade,
             "device_mns": r.mns,
         }
+        if r.place is not None:  # a list without coordinates keeps those already known
+            values["longitude"], values["latitude"] = r.place
         enterprise = existing.get(r.code)
         if enterprise is None:
             enterprise = Enterprise(city=run.city, credit_code=r.code, grade_since=today, **values)
@@ -210,7 +212,9 @@ def _apply_enterprises(run, records, existing, acting_user, today) -> dict[str, 
         enterprise.last_import = run
     Enterprise.objects.bulk_create(new, batch_size=500)
     Enterprise.objects.bulk_update(
-        updated, [*fields, "on_list", "last_import", "grade_since"], batch_size=500
+        updated,
+        [*fields, "longitude", "latitude", "on_list", "last_import", "grade_since"],
+        batch_size=500,
     )
     by_code = {e.credit_code: e for e in [*new, *updated]}
     _replace_measures(records, by_code)

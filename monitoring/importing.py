@@ -19,7 +19,7 @@ from django.db import transaction
 from accounts.models import District
 from accounts.registry import UnitIndex
 from audit.log import record
-from lantian.lib import safedocs
+from lantian.lib import coords, safedocs
 from monitoring.choices import DeviceKind, Phase, Profile, SiteKind, SizeClass
 from monitoring.models import Device, Site
 
@@ -168,20 +168,13 @@ def _site_from(row, city, index, errors, where):
 
 def _coordinates(site, row, errors, where) -> None:
     """经度、纬度 in decimal degrees, both or neither; blank columns leave the site as it was."""
-    texts = [str(row.get(c) if row.get(c) is not None else "").strip() for c in ("经度", "纬度")]
-    if not any(texts):
-        return
     try:
-        lon, lat = (float(t) for t in texts)
-    except ValueError:
-        errors.append(f"{where} 经度、纬度须同时填写十进制度数（如 108.94、34.26）")
+        place = coords.parse(row.get("经度"), row.get("纬度"))
+    except ValueError as exc:
+        errors.append(f"{where} {exc}")
         return
-    if 73 <= lat <= 136 and 3 <= lon <= 54:  # China's longitudes in the latitude column
-        errors.append(f"{where} 经度、纬度疑似填反（经度约 73～135，纬度约 3～54）")
-    elif not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        errors.append(f"{where} 经纬度「{texts[0]}，{texts[1]}」超出范围")
-    else:
-        site.longitude, site.latitude = lon, lat
+    if place is not None:
+        site.longitude, site.latitude = place
 
 
 def _device_from(row, city, sites, errors, where):

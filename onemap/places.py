@@ -4,7 +4,8 @@ placed this way; real sites get theirs from the device import (经度、纬度).
 
 Enterprises are left as they are: their registered coordinates feed the cross-check of
 inspectors' routes (``crosscheck.rules_inspections``), and made-up places would make up
-impossible journeys. Their spot checks are listed as 未标注位置 until the list carries them.
+impossible journeys. They get theirs from the reduction list (经度、纬度 columns); until then
+their spot checks are listed as 未标注位置.
 """
 
 from __future__ import annotations

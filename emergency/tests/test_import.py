@@ -149,3 +149,26 @@ def test_a_checked_run_is_applied_once(city, world):
     services.apply_list(run, acting_user=world.office)
     with pytest.raises(ValidationError):
         services.apply_list(run, acting_user=world.office)
+
+
+def test_the_list_carries_coordinates_and_a_list_without_them_keeps_them(city, world):
+    """经度/纬度 (optional) place the enterprise for the 一张图 and the route cross-check; the
+    export writes them back; swapped values are refused; blank ones change nothing."""
+    from emergency import queries
+
+    rows = rows_for(city, 3, units=["市生态环境局"])
+    rows[0]["longitude"], rows[0]["latitude"] = 108.94, 34.26
+    services.import_list(workbook_upload(rows), city=city, acting_user=world.office)
+    placed = Enterprise.objects.get(credit_code=rows[0]["code"])
+    assert (placed.longitude, placed.latitude) == (108.94, 34.26)
+    assert Enterprise.objects.get(credit_code=rows[1]["code"]).longitude is None
+    exported = queries.export_rows(Enterprise.objects.filter(pk=placed.pk))
+    assert (exported[0]["longitude"], exported[0]["latitude"]) == (108.94, 34.26)
+    del rows[0]["longitude"], rows[0]["latitude"]
+    services.import_list(workbook_upload(rows), city=city, acting_user=world.office)
+    placed.refresh_from_db()
+    assert placed.longitude == 108.94  # a list without coordinates keeps them
+    rows[1]["longitude"], rows[1]["latitude"] = 34.26, 108.94
+    run = services.check_list_upload(workbook_upload(rows), city=city, acting_user=world.office)
+    assert run.status == ImportRun.Status.INVALID
+    assert any(p["row"] == 3 and "疑似填反" in p["message"] for p in run.report)
