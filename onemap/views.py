@@ -14,4 +14,10 @@ def city_map(request):
     if not may_see_map(request.user):
         raise PermissionDenied
     data = map_data(request.user)
-    return render(request, "onemap/map.html", {"data": data})
+    devices = [row for row in data["unplaced"] if row["kind"] == "设备"]
+    checks = len(data["unplaced"]) - len(devices)
+    return render(
+        request,
+        "onemap/map.html",
+        {"data": data, "unplaced_devices": devices, "unplaced_checks": checks},
+    )

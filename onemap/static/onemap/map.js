@@ -19,7 +19,8 @@
     name: "设备" + s.name, type: "scatter", ...coords, symbolSize: 9, z: 3,
     itemStyle: { color: s.colour, borderColor: "#fff", borderWidth: 1 },
     data: data.devices.filter((d) => d.state === s.key).map((d) => point(d)),
-    tip: (r) => `${esc(r.name)}<br>${esc(r.district)} · ${esc(r.state_name)}<br>最后上传：${esc(r.last_seen)}`,
+    tip: (r) => `${esc(r.name)}<br>${esc(r.district)} · ${esc(r.state_name)}<br>` +
+      (r.last_seen === "从未上传" ? "从未上传" : `最后上传：${esc(r.last_seen)}`),
   }));
   layers.push({
     name: "未办结报警", type: "effectScatter", ...coords, symbol: "triangle", symbolSize: 13, z: 4,
