@@ -47,6 +47,11 @@ def _test_settings(settings, tmp_path):
     from regulations.lookup import clear_cache
 
     clear_cache()
+    # Cached figures are keyed by the latest audit event, whose id a rolled-back test can
+    # hand to the next one (SQLite reuses it): each test starts with an empty cache.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

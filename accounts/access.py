@@ -80,6 +80,15 @@ def is_staff_user(user) -> bool:
     return is_office(user) or bool(roles_of(user))
 
 
+def scope_key(user) -> str:
+    """Equal for two users whenever ``restrict`` gives them the same rows of every model: the
+    rules read only a user's memberships, and the office and leaders see everything. For caches
+    of figures computed over what a user may see."""
+    if sees_everything(user):
+        return "all"
+    return ",".join(f"{unit}:{role}" for unit, role in sorted(_memberships(user)))
+
+
 def district_ids_of(user, *roles: str) -> set[int]:
     """The districts governed by the units the user acts for (in the given roles)."""
     units = unit_ids_of(user, *roles)
