@@ -227,3 +227,11 @@ def test_vendormap_copies_one_citys_file_out_of_the_package(tmp_path, monkeypatc
     assert "秦都区" in out.getvalue()
     assert boundaries.city_map("咸阳市").areas["秦都区"].contains(0.7, 0.3)
     boundaries._maps.cache_clear()
+
+
+def test_a_grey_map_says_why(client, world, scene):
+    """Without a day of district AQI the districts are grey; the page says so and what to do."""
+    client.force_login(world.office)
+    assert "尚无区县空气质量日数据" not in client.get("/map/").content.decode()
+    DistrictDaily.objects.all().delete()
+    assert "尚无区县空气质量日数据" in client.get("/map/").content.decode()
