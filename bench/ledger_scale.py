@@ -259,8 +259,11 @@ def pages() -> list[tuple[str, str, list[str]]]:
     if not plan.published:
         plan.published = True
         plan.save(update_fields=["published"])
+    # the public sees the published plan's items only (at 10,000 tasks there are ten plans)
+    public = list(plan.tasks.order_by("pk").values_list("pk", flat=True))
     listing = reverse("ledger-task-list")
     n_pages = max(1, len(tasks) // 50)
+    public_pages = max(1, len(public) // 50)  # beyond the last, a page number shows the last
     sample = lambda pool, k=60: [pool[rng.randrange(len(pool))] for _ in range(k)]  # noqa: E731
     return [
         ("office", "ledger list", [f"{listing}?page={p}" for p in sample(range(1, n_pages + 1))]),
@@ -282,9 +285,9 @@ def pages() -> list[tuple[str, str, list[str]]]:
         (
             None,
             "public plan page",
-            [f"/public/plans/{plan.pk}/?page={p}" for p in sample(range(1, n_pages + 1))],
+            [f"/public/plans/{plan.pk}/?page={p}" for p in sample(range(1, public_pages + 1))],
         ),
-        (None, "public item page", [f"/public/items/{t}/" for t in sample(tasks)]),
+        (None, "public item page", [f"/public/items/{t}/" for t in sample(public)]),
     ]
 
 
