@@ -24,7 +24,7 @@ class Boundary(Schema):
     source: str
 
 
-class DistrictOut(Schema):
+class MapDistrictOut(Schema):
     id: int
     name: str
     map_name: str
@@ -40,7 +40,7 @@ class DistrictOut(Schema):
     lamp_url: str
 
 
-class DeviceOut(Schema):
+class MapDeviceOut(Schema):
     id: int
     name: str
     district: str
@@ -52,7 +52,7 @@ class DeviceOut(Schema):
     url: str
 
 
-class AlarmOut(Schema):
+class MapAlarmOut(Schema):
     id: int
     name: str
     level: str
@@ -63,7 +63,7 @@ class AlarmOut(Schema):
     url: str
 
 
-class InspectionOut(Schema):
+class MapInspectionOut(Schema):
     id: int
     name: str
     district: str
@@ -75,7 +75,7 @@ class InspectionOut(Schema):
     url: str
 
 
-class UnplacedOut(Schema):
+class MapUnplacedOut(Schema):
     kind: str
     name: str
     district: str
@@ -102,11 +102,11 @@ class MapOut(Schema):
     boundary: Boundary | None
     aqi_day: str | None
     sees_lamps: bool
-    districts: list[DistrictOut]
-    devices: list[DeviceOut]
-    alarms: list[AlarmOut]
-    inspections: list[InspectionOut]
-    unplaced: list[UnplacedOut]
+    districts: list[MapDistrictOut]
+    devices: list[MapDeviceOut]
+    alarms: list[MapAlarmOut]
+    inspections: list[MapInspectionOut]
+    unplaced: list[MapUnplacedOut]
     legend: Legend
 
 
