@@ -179,6 +179,9 @@ def archive_month(table: str, start: dt.datetime, directory: Path | None = None)
             archived_at=tz.now(),
         )
         _drop(table, start, end)
+    if partitions.is_partitioned(table):
+        # after the commit: the month's files go without a lock on the readings
+        partitions.drop_detached(table)
     return Archived(table, month, path, rows, digest)
 
 
@@ -228,7 +231,7 @@ def _read_back(table: str, path: Path, rows: int, total: float) -> None:
 
 def _drop(table: str, start: dt.datetime, end: dt.datetime) -> None:
     if partitions.is_partitioned(table):
-        partitions.detach_and_drop(table, start)
+        partitions.detach(table, start)
         return
     key = TIME_COLUMN[table]
     with connection.cursor() as cursor:

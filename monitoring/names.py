@@ -62,6 +62,9 @@ FRAME_REASONS = {
     "bad_password": "访问密码 PW 不符",
     "not_stored": "非数据上传命令，不入库",
     "rate_limited": "来源地址发送过频，已限流",
+    "out_of_range": "数据时间超出可存储范围",
+    "bad_bus_message": "消息总线上的消息无法解读",
+    "incomplete_split": "分包上传未收齐",
 }
 
 

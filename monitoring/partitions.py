@@ -163,12 +163,38 @@ def bounds(table: str = "monitoring_reading") -> tuple[dt.datetime | None, dt.da
     return value
 
 
-def detach_and_drop(table: str, start: dt.datetime) -> None:
+def detach(table: str, start: dt.datetime) -> str:
+    """Take a month out of ``table`` (milliseconds: a catalogue change); returns the detached
+    table's name. The readings table is locked only for this, not for removing the month's
+    files, which ``drop_detached`` does afterwards in a transaction of its own."""
     name = partition_name(table, start)
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {table} DETACH PARTITION {name}")
-        cursor.execute(f"DROP TABLE {name}")
     _bounds_cache.clear()
+    return name
+
+
+def drop_detached(table: str) -> int:
+    """Drop the months of ``table`` that were detached and not dropped (an archive run cut off
+    between the two steps leaves one); returns how many. Dropping a detached month removes its
+    files (seconds for a city's month) and locks nothing that pages or the gateway use."""
+    prefix = f"{table}_y"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname LIKE %s "
+            "AND NOT c.relispartition",
+            [prefix.replace("_", r"\_") + "%"],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+        for name in names:
+            cursor.execute(f"DROP TABLE {name}")
+    return len(names)
+
+
+def detach_and_drop(table: str, start: dt.datetime) -> None:
+    detach(table, start)
+    drop_detached(table)
 
 
 def convert(cursor, now: dt.datetime | None = None, back_months: int = 60) -> None:

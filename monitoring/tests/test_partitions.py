@@ -135,3 +135,24 @@ def test_rates_and_long_charts_read_the_rollups_not_the_raw_rows(client, world, 
     # the 24-hour chart shows raw minute values: its query names a time range
     reads = [q["sql"] for q in raw if '"monitoring_reading"' in q["sql"]]
     assert reads and all('"data_time" >=' in q and '"data_time" <' in q for q in reads)
+
+
+def test_archiving_detaches_the_month_first_and_drops_its_files_after_the_commit(devices):
+    """The archive held the lock on the readings through the DROP of a whole month's files
+    (seconds at a city's scale); now the commit that records the archive only detaches."""
+    postgres_only()
+    now = dt.datetime(2026, 12, 5, 12, 0, tzinfo=BEIJING)
+    partitions.ensure(now=now)
+    write_batch([upload(devices[0], dt.datetime(2024, 7, 1, 8, 0, tzinfo=BEIJING))])
+    name = partitions.detach("monitoring_reading", partitions.month_start(2024, 7))
+    assert Reading.objects.count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM " + name)
+        assert cursor.fetchone()[0] == 1  # detached, still there: a cut-off run leaves this
+    assert partitions.drop_detached("monitoring_reading") == 1
+    assert partitions.drop_detached("monitoring_reading") == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        assert cursor.fetchone()[0] is None
+    attached = [n for n, _ in partitions.partitions("monitoring_reading")]
+    assert "monitoring_reading_y2026m12" in attached  # the attached months are untouched
