@@ -20,6 +20,7 @@ from ledger.models import (
     AcceptanceMember,
     Assignment,
     ChecklistLine,
+    LedgerConfig,
     Milestone,
     ProgressReport,
     Supervision,
@@ -305,7 +306,8 @@ def reply(request: HttpRequest, supervision_id: Id, data: ReplyIn):
 @router.get("/dashboard")
 def dashboard(request: HttpRequest):
     """The 驾驶舱 figures for the caller's scope (what the charts draw)."""
-    data = queries.dashboard(request.user, tz.local_today())
+    # the page's due-soon window, not a fixed 30 days: both answer the same figures
+    data = queries.dashboard(request.user, tz.local_today(), LedgerConfig.get().due_soon_days)
     return {
         "total": data["total"],
         "by_status": data["by_status"],

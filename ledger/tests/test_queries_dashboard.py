@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.choices import Role
 from accounts.models import Membership
 from ledger import queries, services
-from ledger.models import Task
+from ledger.models import LedgerConfig, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,14 @@ def test_a_fix_made_in_the_admin_shows_on_the_next_view(client, world, plan):
             action_flag=CHANGE,
         )
         assert figures(client)["overdue_count"] == overdue - 1
+
+
+def test_the_api_counts_due_soon_lines_within_the_offices_window(client, world, plan, fume_line):
+    config = LedgerConfig.get()
+    config.due_soon_days = 7
+    config.save()
+    client.force_login(world.office)
+    with time_machine.travel(dt.datetime(2024, 12, 11, 2, tzinfo=UTC), tick=False):
+        page = client.get(reverse("ledger-dashboard")).context
+        data = figures(client)  # 市城管局's item is due in 20 days: not within 7
+    assert data["due_soon_count"] == page["due_soon_count"] == 0

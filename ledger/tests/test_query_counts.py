@@ -77,7 +77,7 @@ def test_detail_pages_and_api_have_ceilings(client, world, django_assert_max_num
         (reverse("ledger-assignment", args=[line.pk]), 35),
         ("/api/v1/ledger/lines", 8),
         ("/api/v1/ledger/tasks", 8),
-        ("/api/v1/ledger/dashboard", 10),
+        ("/api/v1/ledger/dashboard", 11),  # cold: the figures are computed; warm: 4
     ]:
         with django_assert_max_num_queries(ceiling):
             assert client.get(url).status_code == 200
