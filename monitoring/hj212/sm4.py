@@ -193,8 +193,9 @@ def open_segment(
     cipher, tail = split_wire_cp(wire[begin:end])
     head, rear = wire[:begin], wire[end:]
     for index, key in enumerate(keys):
-        plain = head + decrypt_blocks(cipher, key) + tail + rear
-        if crc16(plain) == sent:
+        opened = decrypt_blocks(cipher, key)
+        plain = head + opened + tail + rear
+        if crc16(plain) == sent and _is_text(opened):
             if declared is not None and declared not in (len(plain), len(wire)):
                 raise FrameError(
                     E.BAD_LENGTH,
@@ -202,6 +203,17 @@ def open_segment(
                 )
             return plain, index
     raise FrameError(E.SM4_FAILED, f"{len(keys)} 个有效密钥均不能解密出校验一致的报文")
+
+
+def _is_text(data: bytes) -> bool:
+    """A data area is text: UTF-8 without control characters. A wrong key gives random bytes,
+    and one wrong key in 65,536 gives bytes with the frame's CRC; those are not text (the
+    chance that 16 random bytes are is below one in a million)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
 
 
 def frame_parts(raw: bytes) -> tuple[int, bytes, bytes]:

@@ -284,3 +284,29 @@ def test_parse_command_decrypts_with_the_key_given(monkeypatch, capsys):
     assert [o.get("error") for o in none] == ["encrypted", "encrypted", None]
     with pytest.raises(CommandError, match="SM4"):
         run_parse(monkeypatch, capsys, "", "--sm4-key", "xyz")
+
+
+def test_a_wrong_key_whose_plaintext_happens_to_match_the_crc_is_not_taken():
+    """CRC-16 has 65,536 values: one wrong key in as many turns a frame into bytes with the
+    sent CRC (hypothesis found one). Such bytes are not text; the right key, tried next, wins."""
+    import hashlib
+
+    segment = b"QN=20260101000000000;ST=39;CN=2011;PW=123456;MN=M1;Flag=9;CP=&&" + (
+        b"DataTime=20260101000000;a34001-Rtd=52.1,a34001-Flag=N&&"
+    )
+    wire = sm4.encrypt_segment(segment, KEY)
+    sent = crc16(segment)
+    begin, end = sm4._cp_bounds(wire)
+    cipher, tail = sm4.split_wire_cp(wire[begin:end])
+    head, rear = wire[:begin], wire[end:]
+    for n in range(1_000_000):
+        wrong = hashlib.sha256(n.to_bytes(4, "big")).digest()[:16]
+        if crc16(head + sm4.decrypt_blocks(cipher, wrong) + tail + rear) == sent:
+            break
+    else:  # pragma: no cover - a million tries always meet a collision
+        pytest.fail("no CRC collision found")
+    plain, index = sm4.open_segment(wire, b"%04X" % sent, [wrong, KEY])
+    assert (plain, index) == (segment, 1)
+    with pytest.raises(FrameError) as refused:
+        sm4.open_segment(wire, b"%04X" % sent, [wrong])
+    assert refused.value.reason == "sm4_failed"
