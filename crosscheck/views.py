@@ -35,14 +35,12 @@ def finding_list(request):
     for field in ("district", "unit"):
         if params.key(request.GET, field):
             findings = findings.filter(**{field: params.key(request.GET, field)})
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "crosscheck/finding_list.html",
         {
             "page": Paginator(findings, 50).get_page(request.GET.get("page")),
-            "query": query.urlencode(),
+            "query": params.without(request.GET, "page"),
             "status": status,
             "statuses": Status.choices,
             "rules": Rule.choices,

@@ -19,7 +19,7 @@ from django_tables2 import RequestConfig
 from accounts import access
 from evidence import pending
 from evidence.services import evidence_for
-from lantian.lib import tz
+from lantian.lib import params, tz
 from lantian.lib.forms import refuse
 from monitoring import backfill, services, workflow
 from monitoring import rates as rate_calc
@@ -157,9 +157,6 @@ def alarm_list(request):
     found = _alarm_filter(request)
     may_open_case = _may_open_case(request.user)
     table = AlarmTable(found.qs.annotate(case_count=Count("cases")), may_open_case=may_open_case)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("sort", None)
     return render(
         request,
         "monitoring/alarm_list.html",
@@ -167,7 +164,7 @@ def alarm_list(request):
             "filter": found,
             "table": _table(request, table),
             "may_open_case": may_open_case,
-            "query": query.urlencode(),
+            "query": params.without(request.GET, "page", "sort"),
         },
     )
 

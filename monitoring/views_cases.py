@@ -52,12 +52,6 @@ def _apply_errors(form, err: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def _without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 def case_list(request):
     """Cases the user may see, newest first, with filters by status and year."""
@@ -78,7 +72,7 @@ def case_list(request):
             "page": Paginator(cases.order_by("-opened_on", "-id"), 50).get_page(
                 request.GET.get("page")
             ),
-            "query": _without_page(request),
+            "query": params.without(request.GET, "page"),
             "statuses": CaseStatus.choices,
             "status": status,
             "year": year,

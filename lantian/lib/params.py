@@ -42,3 +42,12 @@ def date(params, name: str) -> dt.date | None:
         return dt.date.fromisoformat(str(params.get(name) or "")[:10])
     except ValueError:
         return None
+
+
+def without(params, *names: str) -> str:
+    """The query string with ``names`` left out: the filter a pager or an export link carries
+    on (``page`` would pin every link to the page it was made on)."""
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
